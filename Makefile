@@ -1,0 +1,25 @@
+# OrderGuard: two commands do all the set-up.
+#   make demo   set up and run the app on its embedded default (SQLite, no servers, the local sandbox)
+#   make test   set up and run the whole test suite
+# Both are idempotent: the virtual environment is rebuilt only when the requirements change.
+
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt .python-version | cksum | cut -d' ' -f1)
+
+.PHONY: install demo test bench
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt .python-version
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "OrderGuard needs Python 3.12 or newer (see .python-version)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+demo: install
+	ORDERGUARD_ENV=demo $(PY) manage.py rundemo
+
+test: install
+	ORDERGUARD_ENV=test $(PY) -m pytest $(PYTEST_ARGS)

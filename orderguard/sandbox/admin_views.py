@@ -1,0 +1,103 @@
+"""A stand-in of Shopify admin: it frames the app, installs it on first open (managed installation) and
+plays App Bridge's host side (minting ID tokens, showing toasts, the app's nav menu)."""
+
+from __future__ import annotations
+
+import base64
+import tomllib
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from orderguard.sandbox.models import SandboxShop
+from orderguard.sandbox.shopify import tokens, webhooks
+from orderguard.sandbox.shopify.id_tokens import mint_id_token
+
+LOCALES = (("en", "English"), ("nl", "Nederlands"))
+
+
+@lru_cache(maxsize=1)
+def app_toml_scopes() -> str:
+    """The scopes the app asks for in shopify.app.toml: what managed installation grants."""
+    with open(settings.BASE_DIR / "shopify.app.toml", "rb") as file:
+        return tomllib.load(file)["access_scopes"]["scopes"]
+
+
+def _shop(handle: str) -> SandboxShop:
+    shop = SandboxShop.objects.filter(domain=f"{handle}.myshopify.com").first()
+    if shop is None:
+        raise Http404("No such sandbox shop")
+    return shop
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "sandbox/admin_index.html", {"shops": SandboxShop.objects.order_by("domain")})
+
+
+@require_GET
+def app_page(request: HttpRequest, handle: str, subpath: str = "") -> HttpResponse:
+    """admin.shopify.com/store/<handle>/apps/orderguard/<subpath>: the app in an iframe."""
+    shop = _shop(handle)
+    if not shop.app_installed or shop.granted_scopes != app_toml_scopes():
+        shop.app_installed = True
+        shop.granted_scopes = app_toml_scopes()
+        shop.save(update_fields=["app_installed", "granted_scopes"])
+    locale = request.GET.get("locale", "en")
+    if locale not in dict(LOCALES):
+        locale = "en"
+    host = base64.urlsafe_b64encode(f"admin.shopify.com/store/{handle}".encode()).decode().rstrip("=")
+    query = urlencode({
+        "embedded": "1",
+        "shop": shop.domain,
+        "host": host,
+        "locale": locale,
+        "id_token": mint_id_token(shop_domain=shop.domain),
+    })
+    app_path = "/app/" + subpath.lstrip("/")
+    return render(request, "sandbox/admin_app.html", {
+        "shop": shop,
+        "iframe_src": f"{settings.APP_URL}{app_path}?{query}",
+        "app_origin": settings.APP_URL,
+        "locale": locale,
+        "locales": LOCALES,
+        "id_token_url": reverse("sandbox:admin-id-token", args=[handle]),
+    })
+
+
+@csrf_exempt  # sandbox only: the admin page's own script asks for tokens
+@require_POST
+def id_token(request: HttpRequest, handle: str) -> JsonResponse:
+    shop = _shop(handle)
+    if not shop.app_installed:
+        return JsonResponse({"error": "The app is not installed"}, status=409)
+    return JsonResponse({"idToken": mint_id_token(shop_domain=shop.domain)})
+
+
+@csrf_exempt
+@require_POST
+def uninstall(request: HttpRequest, handle: str) -> HttpResponse:
+    """Uninstall the app as Shopify does: revoke its tokens, then send app/uninstalled."""
+    shop = _shop(handle)
+    tokens.revoke_all(shop)
+    shop.app_installed = False
+    shop.save(update_fields=["app_installed"])
+    payload = webhooks.for_shop(webhooks.example_payload("app/uninstalled"), shop.domain)
+    payload.update(name=shop.name, myshopify_domain=shop.domain, domain=shop.domain)
+    webhooks.deliver(webhooks.sign(topic="app/uninstalled", shop_domain=shop.domain, payload=payload))
+    return redirect("sandbox:admin-index")
+
+
+@require_GET
+def app_bridge_js(request: HttpRequest) -> HttpResponse:
+    """The App Bridge stand-in script, served where the app's settings point SHOPIFY_APP_BRIDGE_URL."""
+    response = render(request, "sandbox/app-bridge.js", {"admin_origin": settings.SANDBOX_ADMIN_URL}, content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

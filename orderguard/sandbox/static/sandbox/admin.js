@@ -1,0 +1,53 @@
+/* The host side of App Bridge in the sandbox admin: answers the app frame's requests for ID tokens,
+ * shows its toasts and draws its navigation menu. Messages are accepted only from the app's origin. */
+(function () {
+  "use strict";
+  var frame = document.getElementById("app-frame");
+  if (!frame) return;
+  var appOrigin = frame.dataset.appOrigin;
+  var tokenUrl = frame.dataset.idTokenUrl;
+
+  function reply(id, payload) {
+    frame.contentWindow.postMessage(Object.assign({ id: id }, payload), appOrigin);
+  }
+
+  function showToast(message, isError, duration) {
+    var container = document.getElementById("sb-toasts");
+    var toast = document.createElement("div");
+    toast.className = "sb-toast" + (isError ? " sb-toast-error" : "");
+    toast.textContent = message;
+    container.appendChild(toast);
+    setTimeout(function () { toast.remove(); }, duration || 5000);
+  }
+
+  function renderNav(items) {
+    var list = document.getElementById("sb-app-nav");
+    var base = list.dataset.appBase;
+    list.innerHTML = "";
+    items.forEach(function (item) {
+      if (item.home || !item.href) return;
+      var path = item.href.replace(/^\/app\/?/, "");
+      var link = document.createElement("a");
+      link.href = base + (path ? "/" + path : "") + "?locale=" + encodeURIComponent(list.dataset.locale);
+      link.textContent = item.label;
+      var entry = document.createElement("li");
+      entry.appendChild(link);
+      list.appendChild(entry);
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== appOrigin || event.source !== frame.contentWindow) return;
+    var data = event.data || {};
+    if (data.og === "idToken") {
+      fetch(tokenUrl, { method: "POST" })
+        .then(function (response) { return response.json(); })
+        .then(function (body) { reply(data.id, body.idToken ? { result: body.idToken } : { error: body.error || "no token" }); })
+        .catch(function (error) { reply(data.id, { error: String(error) }); });
+    } else if (data.og === "toast") {
+      showToast(data.message, data.isError, data.duration);
+    } else if (data.og === "navMenu") {
+      renderNav(data.items || []);
+    }
+  });
+})();

@@ -1,0 +1,99 @@
+/* App Bridge, played by the OrderGuard sandbox. Loaded by the app's pages in place of
+ * https://cdn.shopify.com/shopifycloud/app-bridge.js when the sandbox is enabled. It speaks to the sandbox
+ * admin (the parent frame) with postMessage, as the real one speaks to Shopify admin:
+ * shopify.idToken(), shopify.toast.show(), fetch() with the ID token, the bounce page, the nav menu. */
+(function () {
+  "use strict";
+  var ADMIN_ORIGIN = "{{ admin_origin|escapejs }}";
+  var script = document.currentScript;
+  var meta = document.querySelector('meta[name="shopify-api-key"]');
+  var apiKey = (script && script.dataset.apiKey) || (meta && meta.content) || "";
+  var params = new URLSearchParams(window.location.search);
+  var inFrame = window.parent !== window;
+  var pending = {};
+  var sequence = 0;
+
+  function send(type, payload) {
+    if (inFrame) window.parent.postMessage(Object.assign({ og: type }, payload || {}), ADMIN_ORIGIN);
+  }
+
+  function ask(type) {
+    return new Promise(function (resolve, reject) {
+      if (!inFrame) { reject(new Error("App Bridge: the app is not inside Shopify admin")); return; }
+      var id = ++sequence;
+      pending[id] = { resolve: resolve, reject: reject };
+      send(type, { id: id });
+      setTimeout(function () {
+        if (pending[id]) { delete pending[id]; reject(new Error("App Bridge: Shopify admin did not answer")); }
+      }, 10000);
+    });
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== ADMIN_ORIGIN || event.source !== window.parent) return;
+    var data = event.data || {};
+    var waiting = pending[data.id];
+    if (!waiting) return;
+    delete pending[data.id];
+    if (data.error) waiting.reject(new Error(data.error)); else waiting.resolve(data.result);
+  });
+
+  var shopify = {
+    config: {
+      apiKey: apiKey,
+      shop: params.get("shop") || "",
+      host: params.get("host") || "",
+      locale: params.get("locale") || document.documentElement.lang || "en"
+    },
+    environment: { embedded: inFrame, mobile: false, pos: false },
+    idToken: function () { return ask("idToken"); },
+    toast: {
+      show: function (message, options) {
+        options = options || {};
+        send("toast", { message: String(message), isError: !!options.isError, duration: options.duration || 5000 });
+        return String(++sequence);
+      },
+      hide: function () {}
+    },
+    loading: function (on) { send("loading", { on: on !== false }); }
+  };
+  window.shopify = shopify;
+
+  // Like App Bridge: fetch() to the app's own origin carries a fresh ID token.
+  var nativeFetch = window.fetch.bind(window);
+  window.fetch = function (input, init) {
+    var url = new URL(typeof input === "string" ? input : input.url, window.location.href);
+    if (url.origin !== window.location.origin) return nativeFetch(input, init);
+    return shopify.idToken().then(function (token) {
+      init = Object.assign({}, init || {});
+      var headers = new Headers(init.headers || (typeof input === "string" ? undefined : input.headers));
+      if (!headers.has("Authorization")) headers.set("Authorization", "Bearer " + token);
+      init.headers = headers;
+      return nativeFetch(input, init);
+    });
+  };
+
+  // The bounce page: fetch a fresh ID token and load the page the app asked for with it.
+  var reload = params.get("shopify-reload");
+  if (reload) {
+    var target = new URL(reload, window.location.href);
+    if (target.origin === window.location.origin) {
+      shopify.idToken().then(function (token) {
+        target.searchParams.set("id_token", token);
+        window.location.replace(target.toString());
+      });
+    }
+  }
+
+  // The app's navigation menu (s-app-nav, or the legacy ui-nav-menu) is drawn by the admin.
+  function publishNavMenu() {
+    var menu = document.querySelector("s-app-nav, ui-nav-menu");
+    if (!menu) return;
+    var items = Array.prototype.map.call(menu.querySelectorAll("a, s-link"), function (link) {
+      return { label: link.textContent.trim(), href: link.getAttribute("href"), home: link.getAttribute("rel") === "home" };
+    });
+    send("navMenu", { items: items, path: window.location.pathname });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", publishNavMenu);
+  else publishNavMenu();
+})();

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from orderguard.sandbox import admin_views
+from orderguard.sandbox.shopify import views as shopify_views
+
+app_name = "sandbox"
+
+urlpatterns = [
+    # Shopify: the per-shop origin https://<shop>.myshopify.com maps to shopify/<shop>.myshopify.com.
+    path("shopify/<str:shop_domain>/admin/oauth/access_token", shopify_views.access_token, name="shopify-access-token"),
+    path("shopify/<str:shop_domain>/admin/api/<str:api_version>/graphql.json", shopify_views.graphql, name="shopify-graphql"),
+    path("shopify/cdn/app-bridge.js", admin_views.app_bridge_js, name="app-bridge-js"),
+    # Shopify admin stand-in.
+    path("admin/", admin_views.index, name="admin-index"),
+    path("admin/store/<str:handle>/apps/orderguard", admin_views.app_page, name="admin-app"),
+    path("admin/store/<str:handle>/apps/orderguard/<path:subpath>", admin_views.app_page, name="admin-app-path"),
+    path("admin/store/<str:handle>/id-token", admin_views.id_token, name="admin-id-token"),
+    path("admin/store/<str:handle>/uninstall", admin_views.uninstall, name="admin-uninstall"),
+]

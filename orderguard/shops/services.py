@@ -1,0 +1,133 @@
+"""Shop lifecycle: install (token exchange), Admin API access, details, scopes, uninstall.
+
+Views, webhooks and tasks call these; they own the Shop and OfflineToken rows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from orderguard.integrations.shopify.auth import IdTokenClaims
+from orderguard.integrations.shopify.client import ShopifyAdminClient
+from orderguard.integrations.shopify.errors import ShopifyError, TokenEndpointError
+from orderguard.integrations.shopify.tokens import exchange_id_token
+from orderguard.shops.exceptions import ShopUnavailable
+from orderguard.shops.models import OfflineToken, Shop
+from orderguard.shops.tokens import offline_token_store, shop_access_token, shopify_http_client
+
+logger = logging.getLogger(__name__)
+
+
+def shop_authenticate(*, claims: IdTokenClaims) -> Shop:
+    """The installed shop for a verified ID token, installing it first when needed.
+
+    Managed installation: Shopify installs the app and opens it; the first request that reaches us with
+    an ID token exchanges it for the offline token. The same happens when the merchant reopens the app
+    after an uninstall or a refused refresh token. Raises InvalidSubjectToken or TokenEndpointError.
+    """
+    shop = Shop.objects.filter(domain=claims.shop_domain).first()
+    if shop is not None and shop.is_active and OfflineToken.objects.filter(shop=shop).exists():
+        return shop
+    return shop_install(claims=claims)
+
+
+def shop_install(*, claims: IdTokenClaims) -> Shop:
+    grant = exchange_id_token(
+        claims=claims,
+        client_id=settings.SHOPIFY_API_KEY,
+        secret=settings.SHOPIFY_API_SECRET,
+        http_client=shopify_http_client(),
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        shop = _shop_get_or_create(domain=claims.shop_domain)
+        if not shop.is_active or shop.installed_at is None:
+            shop.installed_at = now
+        shop.status = Shop.Status.ACTIVE
+        shop.uninstalled_at = None
+        shop.scopes = grant.scope
+        shop.save()
+        offline_token_store(shop=shop, grant=grant)
+    logger.info("Installed OrderGuard on %s (scopes: %s)", shop.domain, grant.scope)
+    # Shopify's afterAuth moment: learn the shop's name and currency once, now. A failure here must not
+    # fail the install; the task retries it.
+    try:
+        shop_sync_details(shop=shop)
+    except (ShopifyError, ShopUnavailable):
+        logger.warning("Could not fetch the details of %s at install; retrying in the background", shop.domain)
+        from orderguard.shops.tasks import sync_shop_details_task
+
+        sync_shop_details_task.delay_on_commit(shop_id=shop.pk)
+    return shop
+
+
+def _shop_get_or_create(*, domain: str) -> Shop:
+    try:
+        with transaction.atomic():
+            shop, _ = Shop.objects.get_or_create(domain=domain)
+            return shop
+    except IntegrityError:  # a concurrent first request created it
+        return Shop.objects.get(domain=domain)
+
+
+def shopify_admin_client(*, shop: Shop) -> ShopifyAdminClient:
+    """An Admin GraphQL client for `shop` with a fresh access token. Raises ShopUnavailable."""
+    return ShopifyAdminClient(
+        shop_domain=shop.domain,
+        access_token=shop_access_token(shop=shop),
+        api_version=settings.SHOPIFY_API_VERSION,
+        http_client=shopify_http_client(),
+    )
+
+
+def shop_sync_details(*, shop: Shop) -> Shop:
+    """Fetch name, currency and timezone through the Admin GraphQL API and store them."""
+    details = shopify_admin_client(shop=shop).shop_details()
+    shop.name = details.name
+    shop.currency_code = details.currency_code
+    shop.iana_timezone = details.iana_timezone
+    shop.primary_domain_url = details.primary_domain_url
+    shop.details_synced_at = timezone.now()
+    shop.save(update_fields=["name", "currency_code", "iana_timezone", "primary_domain_url", "details_synced_at", "updated_at"])
+    return shop
+
+
+def shop_scopes_update(*, shop_domain: str, payload: dict) -> str:
+    current = payload.get("current")
+    if not isinstance(current, list):
+        return "ignored: no current scopes in payload"
+    updated = Shop.objects.filter(domain=shop_domain).update(scopes=",".join(str(scope) for scope in current))
+    return "scopes updated" if updated else "ignored: unknown shop"
+
+
+def shop_uninstall(*, shop_domain: str) -> str:
+    """Revoke our tokens and stop all work for the shop. Safe to call twice, or after a reinstall.
+
+    The shop header of a webhook is not signed, so before acting we ask Shopify: if our token still
+    works, the app is installed (a replayed or stale delivery) and nothing changes.
+    """
+    shop = Shop.objects.filter(domain=shop_domain).first()
+    if shop is None or shop.status == Shop.Status.UNINSTALLED:
+        return "ignored: already uninstalled"
+    if _app_still_installed(shop=shop):
+        return "ignored: the app is still installed"
+    with transaction.atomic():
+        OfflineToken.objects.filter(shop=shop).delete()
+        Shop.objects.filter(pk=shop.pk).update(status=Shop.Status.UNINSTALLED, uninstalled_at=timezone.now())
+    logger.info("Uninstalled OrderGuard from %s", shop.domain)
+    return "uninstalled"
+
+
+def _app_still_installed(*, shop: Shop) -> bool:
+    try:
+        return shopify_admin_client(shop=shop).app_is_installed()
+    except ShopUnavailable:
+        return False
+    except TokenEndpointError as error:
+        if error.retryable:
+            raise
+        return False  # invalid_client: Shopify no longer knows the app on this shop

@@ -1,0 +1,95 @@
+"""The shop's offline token: storing a grant, and handing out a fresh access token.
+
+Refreshes are serialised per shop: the token row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's
+IMMEDIATE transactions serialise writers) and re-read, so concurrent web requests and workers refresh once
+and everyone gets the rotated pair, which is written in one statement.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orderguard.integrations.shopify.errors import InvalidGrant
+from orderguard.integrations.shopify.tokens import OfflineTokenGrant, refresh_offline_token
+from orderguard.integrations.shopify.transport import build_http_client
+from orderguard.shops.exceptions import ShopNeedsReauth, ShopNotInstalled
+from orderguard.shops.models import OfflineToken, Shop
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def shopify_http_client() -> httpx.Client:
+    """One pooled HTTP client per process (thread-safe); requests to every shop share its connections."""
+    return build_http_client(base_url=settings.SHOPIFY_API_BASE_URL)
+
+
+def offline_token_store(*, shop: Shop, grant: OfflineTokenGrant) -> OfflineToken:
+    """Save a freshly issued token pair for `shop`, replacing the previous one."""
+    token, _ = OfflineToken.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "access_token": grant.access_token,
+            "expires_at": grant.expires_at,
+            "refresh_token": grant.refresh_token,
+            "refresh_token_expires_at": grant.refresh_token_expires_at,
+            "scope": grant.scope,
+        },
+    )
+    return token
+
+
+def shop_access_token(*, shop: Shop) -> str:
+    """A usable Admin API access token for `shop`, refreshed first when it is about to expire.
+
+    Raises ShopNotInstalled (no token) or ShopNeedsReauth (Shopify refused the refresh token).
+    """
+    token = OfflineToken.objects.filter(shop=shop).first()
+    if token is None:
+        raise ShopNotInstalled(shop.domain)
+    if not _refresh_due(token):
+        return token.access_token
+
+    refused = False
+    with transaction.atomic():
+        token = OfflineToken.objects.select_for_update().filter(shop=shop).first()
+        if token is None:
+            raise ShopNotInstalled(shop.domain)
+        if not _refresh_due(token):  # another request or worker refreshed while we waited for the lock
+            return token.access_token
+        if not token.refresh_token:
+            refused = True
+        else:
+            try:
+                grant = refresh_offline_token(
+                    shop_domain=shop.domain,
+                    refresh_token=token.refresh_token,
+                    client_id=settings.SHOPIFY_API_KEY,
+                    secret=settings.SHOPIFY_API_SECRET,
+                    http_client=shopify_http_client(),
+                )
+            except InvalidGrant:
+                refused = True
+            else:
+                offline_token_store(shop=shop, grant=grant)
+                logger.info("Refreshed the offline token of %s", shop.domain)
+                return grant.access_token
+    # Outside the transaction, so the state change is not rolled back with it.
+    if refused:
+        Shop.objects.filter(pk=shop.pk).update(status=Shop.Status.NEEDS_REAUTH)
+        logger.warning("Shopify refused the refresh token of %s; the merchant must reopen the app", shop.domain)
+    raise ShopNeedsReauth(shop.domain)
+
+
+def _refresh_due(token: OfflineToken) -> bool:
+    if token.expires_at is None:  # a legacy non-expiring token
+        return False
+    margin = timedelta(seconds=settings.SHOPIFY_TOKEN_REFRESH_MARGIN_SECONDS)
+    return token.expires_at - margin <= timezone.now()

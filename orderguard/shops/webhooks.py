@@ -1,0 +1,178 @@
+"""Shopify webhook deliveries: record once, process in Celery, dispatch by topic.
+
+The view records a delivery (deduplicated atomically by the unique dedupe key) and answers 200; the work
+happens in process_webhook_delivery_task. The row is the durable record: if the enqueue is lost (broker
+down at commit) or a worker dies, the sweeper enqueues it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from orderguard.shops import compliance, services
+from orderguard.shops.models import Shop, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+# The topics OrderGuard subscribes to in shopify.app.toml; each gets its own route.
+TOPICS = (
+    "app/uninstalled",
+    "app/scopes_update",
+    "customers/data_request",
+    "customers/redact",
+    "shop/redact",
+    "orders/create",
+    "orders/updated",
+)
+COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
+
+MAX_ATTEMPTS = 5
+# A delivery claimed longer ago than this was abandoned by a dead worker (the task time limit is 300 s).
+CLAIM_TIMEOUT = timedelta(minutes=10)
+# Give the on-commit enqueue a head start before the sweeper steps in.
+SWEEP_GRACE = timedelta(minutes=1)
+
+Handler = Callable[[WebhookDelivery], str]
+_handlers: dict[str, Handler] = {}
+
+
+def register_webhook_handler(topic: str) -> Callable[[Handler], Handler]:
+    """Decorator: `fn(delivery) -> outcome` handles `topic`. Other apps register theirs in ready()."""
+    if topic not in TOPICS:
+        raise ValueError(f"{topic!r} is not a subscribed topic")
+
+    def decorator(fn: Handler) -> Handler:
+        _handlers[topic] = fn
+        return fn
+
+    return decorator
+
+
+def dedupe_key(*, event_id: str, webhook_id: str, topic: str, body: bytes) -> str:
+    """Shopify's event id (the same across duplicate deliveries); else the webhook id; else the body."""
+    if event_id:
+        return f"event:{event_id}"
+    if webhook_id:
+        return f"webhook:{webhook_id}"
+    return f"body:{topic}:{hashlib.sha256(body).hexdigest()}"
+
+
+def webhook_delivery_record(
+    *,
+    topic: str,
+    shop_domain: str,
+    key: str,
+    event_id: str,
+    webhook_id: str,
+    api_version: str,
+    triggered_at: str,
+    payload: dict,
+) -> tuple[WebhookDelivery, bool]:
+    """Record a verified delivery once. Returns (delivery, created); a duplicate returns the first one."""
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                dedupe_key=key,
+                event_id=event_id,
+                webhook_id=webhook_id,
+                topic=topic,
+                shop_domain=shop_domain,
+                shop=Shop.objects.filter(domain=shop_domain).first(),
+                api_version=api_version,
+                triggered_at=triggered_at,
+                payload=payload,
+            )
+            transaction.on_commit(lambda: _enqueue(delivery.pk))
+    except IntegrityError:
+        return WebhookDelivery.objects.get(dedupe_key=key), False
+    return delivery, True
+
+
+def _enqueue(delivery_id: int) -> None:
+    from orderguard.shops.tasks import process_webhook_delivery_task
+
+    try:
+        process_webhook_delivery_task.delay(delivery_id=delivery_id)
+    except Exception:  # the broker is down: the row stays RECEIVED and the sweeper enqueues it later
+        logger.warning("Could not enqueue webhook delivery %s; the sweeper will pick it up", delivery_id, exc_info=True)
+
+
+def webhook_delivery_process(*, delivery_id: int) -> str:
+    """Run the handler of one delivery, at most once to completion. Safe to call twice (or concurrently)."""
+    now = timezone.now()
+    claimable = WebhookDelivery.objects.filter(pk=delivery_id, attempts__lt=MAX_ATTEMPTS).filter(
+        Q(status=WebhookDelivery.Status.RECEIVED)
+        | Q(status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    )
+    if not claimable.update(status=WebhookDelivery.Status.PROCESSING, claimed_at=now, attempts=F("attempts") + 1):
+        return "skipped: already processed or claimed"
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    handler = _handlers.get(delivery.topic, _no_handler)
+    try:
+        outcome = handler(delivery)
+    except Exception as error:
+        failed = delivery.attempts >= MAX_ATTEMPTS
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            status=WebhookDelivery.Status.FAILED if failed else WebhookDelivery.Status.RECEIVED,
+            outcome=f"error: {type(error).__name__}"[:255],
+        )
+        logger.exception("Webhook delivery %s (%s) failed on attempt %d", delivery_id, delivery.topic, delivery.attempts)
+        raise
+    # Processed payloads are dropped: they carry buyer data OrderGuard no longer needs.
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        status=WebhookDelivery.Status.PROCESSED, outcome=outcome[:255], processed_at=timezone.now(), payload={}
+    )
+    return outcome
+
+
+def webhook_deliveries_due(*, now=None) -> list[int]:
+    """Deliveries whose enqueue was lost or whose worker died: what the sweeper re-enqueues."""
+    now = now or timezone.now()
+    received = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.RECEIVED, received_at__lt=now - SWEEP_GRACE)
+    abandoned = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    return list((received | abandoned).filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
+
+
+# Handlers
+# ------------------------------------------------------------------------------------------------------
+
+
+def _no_handler(delivery: WebhookDelivery) -> str:
+    return "ignored: no handler for this topic"
+
+
+@register_webhook_handler("app/uninstalled")
+def _app_uninstalled(delivery: WebhookDelivery) -> str:
+    return services.shop_uninstall(shop_domain=delivery.shop_domain)
+
+
+@register_webhook_handler("app/scopes_update")
+def _app_scopes_update(delivery: WebhookDelivery) -> str:
+    return services.shop_scopes_update(shop_domain=delivery.shop_domain, payload=delivery.payload)
+
+
+@register_webhook_handler("shop/redact")
+def _shop_redact(delivery: WebhookDelivery) -> str:
+    erased = compliance.shop_redact(shop_domain=delivery.shop_domain)
+    return f"erased {sum(erased.values())} rows"
+
+
+@register_webhook_handler("customers/redact")
+def _customers_redact(delivery: WebhookDelivery) -> str:
+    customer = compliance.CustomerRef.from_payload(delivery.payload)
+    return f"erased {compliance.customer_redact(shop_domain=delivery.shop_domain, customer=customer)} records"
+
+
+@register_webhook_handler("customers/data_request")
+def _customers_data_request(delivery: WebhookDelivery) -> str:
+    customer = compliance.CustomerRef.from_payload(delivery.payload)
+    request_id = str((delivery.payload.get("data_request") or {}).get("id") or delivery.pk)
+    export = compliance.customer_data_export(shop_domain=delivery.shop_domain, customer=customer, data_request_id=request_id)
+    return f"export {export.pk} ready" if export else "ignored: unknown shop"

@@ -1,0 +1,24 @@
+"""URL map. Everything under /app is the embedded app (ID-token authenticated by middleware); the rest
+is public: Shopify webhooks (HMAC), the bounce page, the landing page, a health probe, and the sandbox
+when enabled (never in production)."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from orderguard.shops import views as shop_views
+from orderguard.shops.webhook_views import shopify_webhook
+from orderguard.shops.webhooks import TOPICS
+
+urlpatterns = [
+    path("", shop_views.landing, name="landing"),
+    path("healthz", shop_views.healthz, name="healthz"),
+    path("auth/patch-id-token", shop_views.patch_id_token, name="patch-id-token"),
+    path("app/", include("orderguard.dashboard.urls")),
+    *[
+        path(f"webhooks/{topic}", shopify_webhook, {"topic": topic}, name=f"webhook-{topic.replace('/', '-')}")
+        for topic in TOPICS
+    ],
+]
+
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("_sandbox/", include("orderguard.sandbox.urls")))

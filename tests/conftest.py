@@ -1,0 +1,69 @@
+"""Suite-wide rules and fixtures.
+
+- No test reaches the internet: sockets may connect to loopback addresses only.
+- The sandbox platforms are reached over HTTP through pytest-django's live server, which listens where
+  the test profile's APP_URL points (see pytest.ini and orderguard/test_settings.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shutil
+import socket
+
+import pytest
+from django.conf import settings
+
+# No network beyond this machine
+# ------------------------------------------------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address) -> None:
+    if not isinstance(address, tuple):
+        return  # a Unix socket path
+    host = address[0]
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise ConnectionRefusedError(f"Tests never leave this machine: refused a connection to {address!r}")
+
+
+def _guarded_connect(self, address):
+    _loopback_only(address)
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self, address):
+    _loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect
+socket.socket.connect_ex = _guarded_connect_ex
+
+
+# Session set-up
+# ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_broker_folder():
+    """The filesystem broker of the test profile starts empty (no messages left from an earlier run)."""
+    shutil.rmtree(settings.BROKER_FOLDER, ignore_errors=True)
+    for name in ("queue", "control"):
+        (settings.BROKER_FOLDER / name).mkdir(parents=True, exist_ok=True)
+    yield
+
+
+@pytest.fixture
+def app_server(live_server):
+    """The live server, checked to be where APP_URL (and so the sandbox base URLs) point."""
+    assert live_server.url == settings.APP_URL, (live_server.url, settings.APP_URL)
+    return live_server
