@@ -17,10 +17,9 @@ app = Celery("orderguard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.task_routes = {
-    "orderguard.orders.*": {"queue": "polling"},
-    "orderguard.shops.*": {"queue": "default"},
-}
+# Each task declares its queue (polling, actions, alerts, default) in orderguard_task(); queues split work
+# by kind so each can get its own workers.
+app.conf.task_routes = ("orderguard.core.tasks.route_task",)
 
 app.conf.beat_schedule = {
     # Re-enqueue webhook deliveries whose enqueue was lost (broker down at commit) or whose worker died

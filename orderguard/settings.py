@@ -19,7 +19,7 @@ PROFILE = env.profile()
 # Development-only credentials. They only ever apply in the demo and test profiles (env.is_local()).
 _DEV_SECRET_KEY = "dev-only-L4WSSy7kSDum6on--jFnxEaOkprpUqitNw7Y8CZqFQJVoqmkyh5EPBveFZ3g5KouBHs"
 _DEV_SHOPIFY_API_KEY = "orderguard-dev-client-id"
-_DEV_SHOPIFY_API_SECRET = "orderguard-dev-client-secret"
+_DEV_SHOPIFY_API_SECRET = "orderguard-dev-client-secret-not-for-production"
 _DEV_TOKEN_KEY = "CLN2Ojt2t7Zoy80hapCk5fqlX6sNvlw6xRzE9hOK9lA="
 _DEV_META_APP_ID = "1234567890123456"
 _DEV_META_APP_SECRET = "orderguard-dev-meta-app-secret"

@@ -48,3 +48,24 @@ def id_token_claims(shop_domain: str = SHOP_A, **overrides) -> dict:
 def make_id_token(shop_domain: str = SHOP_A, *, secret: str | None = None, algorithm: str = "HS256", **overrides) -> str:
     """An ID token as App Bridge would mint it; pass a claim as None to leave it out."""
     return jwt.encode(id_token_claims(shop_domain, **overrides), secret or settings.SHOPIFY_API_SECRET, algorithm=algorithm)
+
+
+def open_app(client, shop_domain: str = SHOP_A, path: str = "/app/", **params):
+    """A page load inside Shopify admin: a document request with the ID token in the query string."""
+    query = {"embedded": "1", "shop": shop_domain, "host": "YWRtaW4uc2hvcGlmeS5jb20", "id_token": make_id_token(shop_domain)}
+    query.update(params)
+    return client.get(path, query)
+
+
+def bearer(shop_domain: str = SHOP_A, **claims) -> dict:
+    """Headers of an htmx/fetch request from the app's frame."""
+    return {"Authorization": f"Bearer {make_id_token(shop_domain, **claims)}", "HX-Request": "true"}
+
+
+def sandbox_calls(operation: str, account: str | None = None) -> int:
+    from orderguard.sandbox.models import SandboxCall
+
+    calls = SandboxCall.objects.filter(operation=operation)
+    if account is not None:
+        calls = calls.filter(account=account)
+    return calls.count()

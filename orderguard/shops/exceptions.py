@@ -11,3 +11,7 @@ class ShopNotInstalled(ShopUnavailable):
 
 class ShopNeedsReauth(ShopUnavailable):
     """Shopify refused the refresh token; the merchant must open the app again (token exchange)."""
+
+
+class ShopCredentialsUnreadable(ShopUnavailable):
+    """The stored token cannot be decrypted with the configured keys (a key was removed too early)."""

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 
 from orderguard.integrations.shopify.auth import InvalidIdToken, verify_id_token
 from orderguard.integrations.shopify.errors import InvalidSubjectToken, TokenEndpointError
@@ -77,7 +77,7 @@ class ShopifyAppAuthMiddleware:
             return _bounce(request) if is_document else _retry_response()
         except TokenEndpointError as error:
             logger.warning("Token exchange failed (%s)", error.code)
-            return TemplateResponse(request, "shops/shopify_unreachable.html", status=503)
+            return render(request, "shops/shopify_unreachable.html", status=503)
 
         request.shop = shop
         request.id_token_claims = claims

@@ -16,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from orderguard.core.crypto import TokenDecryptionError
 from orderguard.integrations.shopify.errors import InvalidGrant
 from orderguard.integrations.shopify.tokens import OfflineTokenGrant, refresh_offline_token
 from orderguard.integrations.shopify.transport import build_http_client
-from orderguard.shops.exceptions import ShopNeedsReauth, ShopNotInstalled
+from orderguard.shops.exceptions import ShopCredentialsUnreadable, ShopNeedsReauth, ShopNotInstalled
 from orderguard.shops.models import OfflineToken, Shop
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,17 @@ def offline_token_store(*, shop: Shop, grant: OfflineTokenGrant) -> OfflineToken
 def shop_access_token(*, shop: Shop) -> str:
     """A usable Admin API access token for `shop`, refreshed first when it is about to expire.
 
-    Raises ShopNotInstalled (no token) or ShopNeedsReauth (Shopify refused the refresh token).
+    Raises ShopNotInstalled (no token), ShopNeedsReauth (Shopify refused the refresh token) or
+    ShopCredentialsUnreadable (no configured key decrypts the stored token: fail closed).
     """
+    try:
+        return _fresh_access_token(shop=shop)
+    except TokenDecryptionError:
+        logger.error("The stored token of %s cannot be decrypted with TOKEN_ENCRYPTION_KEYS", shop.domain)
+        raise ShopCredentialsUnreadable(shop.domain) from None
+
+
+def _fresh_access_token(*, shop: Shop) -> str:
     token = OfflineToken.objects.filter(shop=shop).first()
     if token is None:
         raise ShopNotInstalled(shop.domain)
