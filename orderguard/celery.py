@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 
+from datetime import timedelta
+
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderguard.settings")
 
@@ -22,6 +25,20 @@ app.autodiscover_tasks()
 app.conf.task_routes = ("orderguard.core.tasks.route_task",)
 
 app.conf.beat_schedule = {
+    # Claim the shops whose poll is due (each shop every POLL_INTERVAL_MINUTES) and fan out one task per
+    # shop. A short tick keeps polls spread out instead of all at once; the claim makes ticks idempotent.
+    "dispatch-due-polls": {
+        "task": "orderguard.orders.dispatch_due_polls",
+        "schedule": timedelta(seconds=settings.POLL_DISPATCH_SECONDS),
+        "options": {"expires": settings.POLL_DISPATCH_SECONDS},
+    },
+    # Watch the watcher: flag shops whose last successful poll is older than three intervals.
+    # https://crontab.guru/#*/5_*_*_*_*
+    "flag-stale-pollers": {
+        "task": "orderguard.orders.flag_stale_pollers",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
     # Re-enqueue webhook deliveries whose enqueue was lost (broker down at commit) or whose worker died
     # mid-way; the database row, not the broker, is the record of work. https://crontab.guru/#*/2_*_*_*_*
     "sweep-webhook-deliveries": {

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "orderguard.core",
     "orderguard.shops",
+    "orderguard.meta_connections",
+    "orderguard.orders",
     "orderguard.dashboard",
 ]
 
@@ -51,7 +53,8 @@ MIDDLEWARE = [
     # Sends X-Frame-Options: DENY on the way out, except on responses the framing middleware marked as
     # embeddable (it sits further in, so it sees the response first).
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The Shopify admin's language (`locale`), not the browser's: orderguard/core/i18n.py.
+    "orderguard.core.i18n.AdminLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -212,6 +215,12 @@ META_OAUTH_DIALOG_URL = env.string(
     local_default=f"{SANDBOX_ADMIN_URL}/_sandbox/meta/dialog/oauth",
     default=f"https://www.facebook.com/{META_GRAPH_API_VERSION}/dialog/oauth",
 )
+# Where "open in Commerce Manager" points for an order.
+META_COMMERCE_MANAGER_ORDER_URL = env.string(
+    "META_COMMERCE_MANAGER_ORDER_URL",
+    local_default=f"{SANDBOX_ADMIN_URL}/_sandbox/meta/commerce_manager/{{cms_id}}/orders/{{order_id}}",
+    default="https://www.facebook.com/commerce_manager/{cms_id}/orders/{order_id}",
+)
 META_OAUTH_SCOPES = ["commerce_account_read_orders", "commerce_account_read_settings", "pages_show_list", "business_management"]
 
 # DETECTION (see orderguard/reconciliation/engine.py)
@@ -220,6 +229,12 @@ POLL_INTERVAL_MINUTES = env.integer("POLL_INTERVAL_MINUTES", default=5, minimum=
 # Meta holds new orders in FB_PROCESSING for about 30 minutes; an order still CREATED after this long is
 # stuck.
 STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
+# How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
+POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
+# Where in a Shopify order to look for the Meta order id, in order (orderguard/reconciliation/matching.py).
+ORDER_MATCH_FIELDS = env.string_list(
+    "ORDER_MATCH_FIELDS", default=["source_identifier", "attribute:Facebook Order ID", "tags", "note"]
+)
 
 # TOKENS AT REST
 # https://cryptography.io/en/latest/fernet/#cryptography.fernet.MultiFernet
@@ -293,5 +308,7 @@ LOGGING = {
         # Request URLs carry Shopify's id_token; Django's request logger must not print them at INFO.
         "django.server": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # At DEBUG these print full request URLs, and Graph API URLs carry access tokens.
+        "urllib3": {"level": "INFO"},
     },
 }

@@ -14,12 +14,13 @@ from tests.helpers import SHOP_A, make_sandbox_shop, sandbox_calls
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
 ADMIN_APP_URL = f"{settings.SANDBOX_ADMIN_URL}/_sandbox/admin/store/alpha-goods/apps/orderguard"
+SETTINGS_URL = f"{ADMIN_APP_URL}/settings/"
 
 
 def test_the_app_loads_in_the_sandbox_admin_and_shows_the_shop(app_server):
     make_sandbox_shop(SHOP_A, name="Alpha Goods", currency="EUR", installed=False)
     with chromium_page() as page:
-        page.goto(ADMIN_APP_URL)
+        page.goto(SETTINGS_URL)
         frame = page.frame_locator("#app-frame")
         expect(frame.get_by_test_id("shop-name")).to_have_text("Alpha Goods", timeout=15_000)
         expect(frame.get_by_test_id("shop-currency")).to_have_text("EUR")
@@ -37,13 +38,13 @@ def test_the_app_loads_in_the_sandbox_admin_and_shows_the_shop(app_server):
 def test_a_page_load_without_a_token_comes_back_through_the_bounce_page(app_server):
     make_sandbox_shop(SHOP_A, name="Alpha Goods", currency="EUR")
     with chromium_page() as page:
-        page.goto(ADMIN_APP_URL)
+        page.goto(SETTINGS_URL)
         frame = page.frame_locator("#app-frame")
         expect(frame.get_by_test_id("shop-name")).to_have_text("Alpha Goods", timeout=15_000)
 
         app_frame = page.frame(url=lambda url: url.startswith(settings.APP_URL))
-        app_frame.evaluate("window.location.href = '/app/?embedded=1&shop=alpha-goods.myshopify.com'")
+        app_frame.evaluate("window.location.href = '/app/settings/?embedded=1&shop=alpha-goods.myshopify.com'")
         page.wait_for_timeout(300)
         expect(frame.get_by_test_id("shop-name")).to_have_text("Alpha Goods", timeout=15_000)
         final = page.frame(url=lambda url: url.startswith(settings.APP_URL))
-        assert "id_token=" in final.url and "/app/" in final.url
+        assert "id_token=" in final.url and "/app/settings/" in final.url

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from orderguard.dashboard import views
+from orderguard.dashboard import meta_views, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("orders/summary", views.orders_summary, name="orders-summary"),
+    path("orders/freshness", views.orders_freshness, name="orders-freshness"),
+    path("orders/export", views.orders_export, name="orders-export"),
+    path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
+    path("settings/", views.shop_settings, name="settings"),
     path("shop/sync", views.shop_sync, name="shop-sync"),
     path("privacy/exports/<int:export_id>.json", views.data_request_export, name="data-request-export"),
+    path("meta/", meta_views.meta_connection, name="meta"),
+    path("meta/token", meta_views.meta_connect_token, name="meta-connect-token"),
+    path("meta/disconnect", meta_views.meta_disconnect, name="meta-disconnect"),
 ]

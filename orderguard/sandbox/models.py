@@ -1,6 +1,7 @@
 """State of the stand-in platforms (stored in the "sandbox" database).
 
-Shopify: shops, the app's installation and its tokens. Meta: see the meta models. Every call the app
+Shopify: shops, the app's installation and its tokens, and the shops' orders. Meta: see the meta models
+(orderguard/sandbox/meta/models.py, imported at the end so Django registers them). Every call the app
 makes is logged in SandboxCall, which tests and benchmarks count.
 """
 
@@ -28,6 +29,9 @@ class SandboxShop(models.Model):
     # Injected faults, consumed one per request: {"graphql_throttled": n, "graphql_http_429": n,
     # "graphql_http_500": n, "token_http_500": n}.
     faults = models.JSONField(default=dict, blank=True)
+    # Shopify's "Facebook & Instagram" sales channel (app 2329312) is installed: it shows in
+    # shop.channelDefinitionsForInstalledChannels and imports the linked Meta accounts' orders.
+    facebook_channel_installed = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.domain
@@ -64,3 +68,54 @@ class SandboxCall(models.Model):
     account = models.CharField(max_length=255, blank=True, help_text="Shop domain or Meta account id.")
     status_code = models.PositiveSmallIntegerField()
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class SandboxShopifyOrder(models.Model):
+    """An order of a sandbox shop, as the Admin GraphQL API shows it (the fields OrderGuard reads).
+
+    Orders imported by the Facebook & Instagram channel look like research/fb-orders-in-shopify.md says:
+    sourceName "2329312", sourceIdentifier "<meta order id>,<16 digits>", customAttributes "Channel" and
+    "Facebook Order ID", AUTHORIZED and UNFULFILLED.
+    """
+
+    shop = models.ForeignKey(SandboxShop, on_delete=models.CASCADE, related_name="orders")
+    numeric_id = models.BigIntegerField(unique=True)
+    order_number = models.PositiveIntegerField()
+    name = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    source_name = models.CharField(max_length=64, default="web")
+    source_identifier = models.CharField(max_length=255, blank=True)
+    note = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    custom_attributes = models.JSONField(default=list, blank=True, help_text='[{"key": ..., "value": ...}]')
+    financial_status = models.CharField(max_length=32, default="PAID")
+    fulfillment_status = models.CharField(max_length=32, default="UNFULFILLED")
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    currency_code = models.CharField(max_length=3, default="USD")
+    channel_handle = models.CharField(max_length=64, blank=True)
+    channel_name = models.CharField(max_length=128, blank=True)
+    sub_channel_name = models.CharField(max_length=128, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "order_number"], name="sandbox_order_number_per_shop")]
+
+    def __str__(self) -> str:
+        return f"{self.shop.domain} {self.name}"
+
+    @property
+    def gid(self) -> str:
+        return f"gid://shopify/Order/{self.numeric_id}"
+
+
+# The Meta stand-in's models live in their own module; importing them here registers them with Django.
+from orderguard.sandbox.meta.models import (  # noqa: E402,F401
+    MetaCommerceAccount,
+    MetaIdempotencyRecord,
+    MetaOAuthCode,
+    MetaOrder,
+    MetaToken,
+    MetaUser,
+)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from orderguard.sandbox import admin_views
+from orderguard.sandbox.meta import views as meta_views
 from orderguard.sandbox.shopify import views as shopify_views
 
 app_name = "sandbox"
@@ -10,6 +11,11 @@ urlpatterns = [
     path("shopify/<str:shop_domain>/admin/oauth/access_token", shopify_views.access_token, name="shopify-access-token"),
     path("shopify/<str:shop_domain>/admin/api/<str:api_version>/graphql.json", shopify_views.graphql, name="shopify-graphql"),
     path("shopify/cdn/app-bridge.js", admin_views.app_bridge_js, name="app-bridge-js"),
+    # Meta: graph.facebook.com/<version>/<path> maps to meta/graph/<version>/<path> (unversioned calls too),
+    # and www.facebook.com/dialog/oauth to meta/dialog/oauth.
+    path("meta/graph/<str:version>/<path:path>", meta_views.graph, name="meta-graph"),
+    path("meta/graph/<path:path>", meta_views.graph, name="meta-graph-unversioned"),
+    path("meta/dialog/oauth", meta_views.oauth_dialog, name="meta-oauth-dialog"),
     # Shopify admin stand-in.
     path("admin/", admin_views.index, name="admin-index"),
     path("admin/store/<str:handle>/apps/orderguard", admin_views.app_page, name="admin-app"),

@@ -47,6 +47,98 @@
     htmx.ajax(config.verb || "get", config.path, { source: elt, target: config.target, values: config.parameters });
   });
 
+  // Our error partials are meant to be shown: swap 4xx/5xx answers too, except 401 (retried above).
+  if (window.htmx) {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "401", swap: false, error: true },
+      { code: "[2345]..", swap: true }
+    ];
+  }
+
+  // Facebook Login cannot run inside the admin iframe: open it in a popup (a new tab without JS).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-og-popup]");
+    if (!link) return;
+    var popup = window.open(link.href, "og-meta-login", "popup,width=640,height=760");
+    if (popup) event.preventDefault();
+  });
+
+  // The popup says when it connected: refresh the connection card in place.
+  window.addEventListener("message", function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.og !== "meta-connected") return;
+    var card = document.getElementById("connection");
+    if (card && window.htmx) htmx.ajax("get", window.location.pathname, { target: "#connection", swap: "outerHTML" });
+  });
+
+  // The order drawer: opened by htmx swaps into #order-drawer; focus moves into it and back out.
+  var drawerOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target && event.detail.target.id === "order-drawer") drawerOpener = event.detail.elt;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "order-drawer") return;
+    event.detail.target.classList.add("og-drawer-open");
+    var heading = event.detail.target.querySelector("h2[tabindex]");
+    if (heading) heading.focus();
+  });
+  function closeDrawer() {
+    var drawer = document.getElementById("order-drawer");
+    if (!drawer || !drawer.classList.contains("og-drawer-open")) return;
+    drawer.classList.remove("og-drawer-open");
+    drawer.innerHTML = "";
+    if (drawerOpener && document.body.contains(drawerOpener)) drawerOpener.focus();
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-og-close-drawer]")) closeDrawer();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeDrawer();
+  });
+
+  // Row selection, ready for bulk actions; today's bulk action is a CSV export of the selection.
+  function selectionChanged() {
+    var boxes = document.querySelectorAll("input[data-og-select]");
+    var checked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
+    var bar = document.getElementById("orders-selection");
+    if (!bar) return;
+    bar.hidden = checked.length === 0;
+    bar.querySelector("[data-og-selected-count]").textContent = String(checked.length);
+    var all = document.querySelector("input[data-og-select-all]");
+    if (all) {
+      all.checked = boxes.length > 0 && checked.length === boxes.length;
+      all.indeterminate = checked.length > 0 && checked.length < boxes.length;
+    }
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("input[data-og-select-all]")) {
+      document.querySelectorAll("input[data-og-select]").forEach(function (box) { box.checked = event.target.checked; });
+    }
+    if (event.target.matches("input[data-og-select], input[data-og-select-all]")) selectionChanged();
+  });
+  document.addEventListener("htmx:afterSettle", selectionChanged);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-og-export]");
+    if (!button) return;
+    var body = new URLSearchParams();
+    document.querySelectorAll("input[data-og-select]:checked").forEach(function (box) { body.append("ids", box.value); });
+    var bridge = appBridge();
+    (bridge ? bridge.idToken() : Promise.resolve("")).then(function (token) {
+      return fetch(button.dataset.ogExport, { method: "POST", body: body, headers: { "Authorization": "Bearer " + token } });
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.blob();
+    }).then(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "orderguard-orders.csv";
+      link.click();
+      URL.revokeObjectURL(link.href);
+    }).catch(function () {
+      if (bridge && bridge.toast) bridge.toast.show("Export failed", { isError: true });
+    });
+  });
+
   document.addEventListener("og:toast", function (event) {
     var detail = event.detail || {};
     var bridge = appBridge();

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from django.utils import timezone
+
+from orderguard.orders.models import SocialOrder
 from orderguard.shops.models import DataRequestExport, Shop
 from tests.helpers import SHOP_A, SHOP_B, bearer, make_sandbox_shop, open_app
 
@@ -35,7 +38,15 @@ def two_shops(client, app_server):
     open_app(client, SHOP_B)
     shop_b = Shop.objects.get(domain=SHOP_B)
     # One object of each kind that app URLs take an id of, owned by shop B.
-    return {"export_id": DataRequestExport.objects.create(shop=shop_b, shopify_customer_id="7", export={"secret": "B"}).pk}
+    order = SocialOrder.objects.create(
+        shop=shop_b, meta_order_id="999000111222333", commerce_account_id="1", meta_state="CREATED",
+        meta_created_at=timezone.now(), meta_updated_at=timezone.now(), buyer_name="secret buyer of B",
+        status="missing_from_shopify", reason="not_in_shopify", needs_action=True,
+    )
+    return {
+        "export_id": DataRequestExport.objects.create(shop=shop_b, shopify_customer_id="7", export={"secret": "B"}).pk,
+        "order_id": order.pk,
+    }
 
 
 def test_every_app_url_with_an_object_id_refuses_another_shops_object(client, two_shops):
@@ -55,6 +66,13 @@ def test_every_app_url_with_an_object_id_refuses_another_shops_object(client, tw
             assert b"secret" not in response.content
         checked += 1
     assert checked >= 1
+
+
+def test_lists_and_exports_of_shop_a_never_include_shop_b(client, two_shops):
+    page = client.get("/app/?tab=all", headers=bearer(SHOP_A))
+    assert page.status_code == 200 and b"999000111222333" not in page.content and b"secret buyer" not in page.content
+    export = client.post("/app/orders/export", {"ids": [two_shops["order_id"]]}, headers=bearer(SHOP_A))
+    assert export.status_code == 200 and b"999000111222333" not in export.content
 
 
 def test_shop_a_still_sees_its_own_objects(client, two_shops):

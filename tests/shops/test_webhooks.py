@@ -249,7 +249,7 @@ def test_customers_data_request_produces_an_export_the_merchant_can_download(ins
     assert outcome == f"export {export.pk} ready"
     assert export.shopify_customer_id == "191167" and export.customer_email == "john@example.com"
 
-    page = client.get("/app/", headers=bearer(SHOP_A))
+    page = client.get("/app/settings/", headers=bearer(SHOP_A))
     assert b"john@example.com" in page.content
     download = client.get(f"/app/privacy/exports/{export.pk}.json", headers=bearer(SHOP_A))
     assert download.status_code == 200

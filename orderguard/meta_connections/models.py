@@ -1,0 +1,68 @@
+"""A shop's link to its Meta commerce account: which account, with which token, and whether it works."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from orderguard.core.fields import EncryptedTextField
+from orderguard.core.models import ShopScopedModel
+
+
+class MetaConnection(ShopScopedModel):
+    class Status(models.TextChoices):
+        CONNECTED = "connected", "Connected"
+        # Meta refused the token (190) or a permission (10, 200-299): the merchant must reconnect.
+        BROKEN = "broken", "Needs reconnecting"
+        DISCONNECTED = "disconnected", "Disconnected"
+
+    class Source(models.TextChoices):
+        FACEBOOK_LOGIN = "facebook_login", "Facebook Login"
+        SYSTEM_USER_TOKEN = "system_user_token", "System-user token"
+        OPERATOR = "operator", "Operator command"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CONNECTED)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    commerce_account_id = models.CharField(max_length=32)
+    commerce_account_name = models.CharField(max_length=255, blank=True)
+    page_id = models.CharField(max_length=32, blank=True)
+    page_name = models.CharField(max_length=255, blank=True)
+    access_token = EncryptedTextField(blank=True)
+    token_type = models.CharField(max_length=16, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token does not expire.")
+    scopes = models.TextField(blank=True)
+    # The apps registered to acknowledge orders (Shopify's channel, normally); None until read.
+    order_management_apps = models.JSONField(null=True, blank=True)
+    apps_checked_at = models.DateTimeField(null=True, blank=True)
+    broken_reason = models.CharField(max_length=32, blank=True)
+    broken_message = models.TextField(blank=True)
+    broken_at = models.DateTimeField(null=True, blank=True)
+    # Meta asked us to wait (rate limit): no call to this account before then.
+    throttled_until = models.DateTimeField(null=True, blank=True)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop"], name="one_meta_connection_per_shop")]
+
+    def __repr__(self) -> str:
+        return f"<MetaConnection shop={self.shop_id} cms={self.commerce_account_id} {self.status}>"
+
+    @property
+    def order_management_app_registered(self) -> bool | None:
+        if self.order_management_apps is None:
+            return None
+        return bool(self.order_management_apps)
+
+
+class MetaLoginAttempt(ShopScopedModel):
+    """One Facebook Login round trip, bound to the shop that started it. Its `state` is single-use."""
+
+    state = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # After the callback: the long-lived user token and the commerce accounts it can reach.
+    user_token = EncryptedTextField(null=True, blank=True)
+    accounts = models.JSONField(default=list, blank=True)
+    # Page tokens by page id (JSON), encrypted: a page token is what polls the page's commerce account.
+    page_tokens = EncryptedTextField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -1,0 +1,157 @@
+"""Connecting a shop to its Meta commerce account, and keeping the connection's state true.
+
+A connection is only stored after Meta confirmed the token (/debug_token): valid, for our app, with an
+order-reading permission that covers the commerce account. Client errors become state here: a 190 or a
+permission error marks the connection broken (the merchant must reconnect) and stops polling; a throttle
+stores the time before which nobody may call.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from orderguard.integrations.meta.client import MetaGraphClient
+from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError
+from orderguard.meta_connections.models import MetaConnection
+from orderguard.shops.models import Shop
+
+logger = logging.getLogger(__name__)
+
+ORDER_READ_SCOPES = ("commerce_account_read_orders", "commerce_account_manage_orders")
+
+
+class MetaConnectionRejected(Exception):
+    """The token or account cannot be used; `message` says why, for the merchant."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+@lru_cache(maxsize=1)
+def meta_http_session() -> requests.Session:
+    """One pooled HTTP session per process, shared by every connection's client."""
+    return requests.Session()
+
+
+def meta_client(*, access_token: str = "", connection: MetaConnection | None = None) -> MetaGraphClient:
+    """A Graph API client for a connection (or a bare token), honouring a stored throttle."""
+    not_before = None
+    if connection is not None:
+        access_token = connection.access_token
+        if connection.throttled_until:
+            not_before = connection.throttled_until.timestamp()
+    return MetaGraphClient(
+        access_token=access_token,
+        app_secret=settings.META_APP_SECRET,
+        app_id=settings.META_APP_ID,
+        api_version=settings.META_GRAPH_API_VERSION,
+        base_url=settings.META_GRAPH_BASE_URL,
+        session=meta_http_session(),
+        not_before=not_before,
+    )
+
+
+def meta_connection_connect(
+    *,
+    shop: Shop,
+    commerce_account_id: str,
+    access_token: str,
+    source: str,
+    page_id: str = "",
+    page_name: str = "",
+) -> MetaConnection:
+    """Validate a token for a commerce account with Meta, then store the connection (replacing any).
+
+    Raises MetaConnectionRejected with a merchant-readable reason; MetaError when Meta is unreachable.
+    """
+    commerce_account_id = commerce_account_id.strip()
+    access_token = access_token.strip()
+    if not commerce_account_id.isdigit():
+        raise MetaConnectionRejected("The commerce account id is a number, as in Commerce Manager's address.", code="bad_cms_id")
+    if not access_token:
+        raise MetaConnectionRejected("Paste the access token.", code="no_token")
+
+    info = meta_client(access_token="").debug_token(access_token)
+    if not info.is_valid:
+        raise MetaConnectionRejected("Meta says this token is not valid (expired or revoked).", code="invalid_token")
+    if info.app_id and info.app_id != settings.META_APP_ID:
+        raise MetaConnectionRejected("This token was issued to another app, not to OrderGuard.", code="other_app")
+    granted = [scope for scope in ORDER_READ_SCOPES if scope in info.scopes]
+    if not granted:
+        raise MetaConnectionRejected(
+            "The token lacks permission to read orders (commerce_account_read_orders).", code="missing_permission"
+        )
+    targets = {target for scope in granted for target in info.targets_for(scope)}
+    if targets and commerce_account_id not in targets:
+        raise MetaConnectionRejected("The token's order permission does not cover this commerce account.", code="wrong_account")
+
+    client = meta_client(access_token=access_token)
+    try:
+        account = client.commerce_account(commerce_account_id)
+        apps = [{"id": app.id, "name": app.name} for app in client.order_management_apps(commerce_account_id)]
+    except (MetaAuthError, MetaPermissionError):
+        raise MetaConnectionRejected("The token cannot read this commerce account.", code="no_access") from None
+
+    with transaction.atomic():
+        connection, _ = MetaConnection.objects.update_or_create(
+            shop=shop,
+            defaults={
+                "status": MetaConnection.Status.CONNECTED,
+                "source": source,
+                "commerce_account_id": commerce_account_id,
+                "commerce_account_name": account.name,
+                "page_id": page_id,
+                "page_name": page_name,
+                "access_token": access_token,
+                "token_type": info.type,
+                "token_expires_at": info.expires_at,
+                "scopes": ",".join(info.scopes),
+                "order_management_apps": apps,
+                "apps_checked_at": timezone.now(),
+                "broken_reason": "",
+                "broken_message": "",
+                "broken_at": None,
+                "throttled_until": None,
+            },
+        )
+        from orderguard.orders.polling import poll_schedule_now
+
+        poll_schedule_now(shop=shop)
+    logger.info("Connected %s to Meta commerce account %s (%s)", shop.domain, commerce_account_id, source)
+    return connection
+
+
+def meta_connection_disconnect(*, shop: Shop) -> bool:
+    """Forget the token and stop polling. The orders already found stay."""
+    updated = MetaConnection.objects.filter(shop=shop).exclude(status=MetaConnection.Status.DISCONNECTED).update(
+        status=MetaConnection.Status.DISCONNECTED, access_token="", throttled_until=None
+    )
+    return bool(updated)
+
+
+def meta_connection_record_error(*, connection: MetaConnection, error: MetaError) -> None:
+    """Turn a Graph API error into the connection's state (for the health panel and the dispatcher)."""
+    now = timezone.now()
+    if isinstance(error, MetaThrottledError):
+        until = now + timedelta(seconds=max(error.retry_after, 1))
+        MetaConnection.objects.filter(pk=connection.pk).update(throttled_until=until)
+        logger.warning("Meta throttles %s until %s (code %s, fbtrace_id %s)", connection.shop_id, until, error.code, error.fbtrace_id)
+    elif isinstance(error, (MetaAuthError, MetaPermissionError)):
+        reason = "reconnect_needed" if isinstance(error, MetaAuthError) else "permission_missing"
+        MetaConnection.objects.filter(pk=connection.pk).update(
+            status=MetaConnection.Status.BROKEN, broken_reason=reason, broken_message=str(error)[:500], broken_at=now
+        )
+        logger.warning("Meta connection of shop %s is broken: %s (code %s, fbtrace_id %s)", connection.shop_id, reason, error.code, error.fbtrace_id)
+
+
+def meta_connection_record_apps(*, connection: MetaConnection, apps: list[dict]) -> None:
+    MetaConnection.objects.filter(pk=connection.pk).update(order_management_apps=apps, apps_checked_at=timezone.now())
+    connection.order_management_apps, connection.apps_checked_at = apps, timezone.now()

@@ -1,0 +1,50 @@
+"""Facebook Login's top-level pages (outside the admin iframe, so outside /app): start, callback, choose.
+Each is bound to a shop by a signed ticket or a single-use state, never by a cookie or a query shop."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from orderguard.meta_connections import login
+
+
+def _failed(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
+    return render(request, "meta_connections/login_result.html", {"ok": False, "message": message}, status=status)
+
+
+@require_GET
+def login_start(request: HttpRequest) -> HttpResponse:
+    try:
+        return HttpResponseRedirect(login.meta_login_start(ticket=request.GET.get("ticket", "")))
+    except login.MetaLoginFailed as error:
+        return _failed(request, error.message)
+
+
+@require_GET
+def login_callback(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("error"):
+        return _failed(request, "Facebook Login was cancelled. Nothing was connected.", status=200)
+    try:
+        attempt = login.meta_login_callback(state=request.GET.get("state", ""), code=request.GET.get("code", ""))
+    except login.MetaLoginFailed as error:
+        return _failed(request, error.message)
+    return render(request, "meta_connections/login_choose.html", {
+        "state": attempt.state, "choices": login.meta_login_choices(attempt), "shop": attempt.shop,
+    })
+
+
+@require_POST
+def login_choose(request: HttpRequest) -> HttpResponse:
+    try:
+        connection = login.meta_login_choose(
+            state=request.POST.get("state", ""), commerce_account_id=request.POST.get("commerce_account_id", "")
+        )
+    except login.MetaLoginFailed as error:
+        return _failed(request, error.message)
+    admin_url = settings.SHOPIFY_ADMIN_URL_TEMPLATE.format(shop=connection.shop.handle) + "/apps/orderguard/meta"
+    return render(request, "meta_connections/login_result.html", {
+        "ok": True, "connection": connection, "admin_url": admin_url, "app_origin": settings.APP_URL,
+    })

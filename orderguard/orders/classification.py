@@ -1,0 +1,97 @@
+"""Running the detection engine over SocialOrder rows and storing its verdicts, with history events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from orderguard.orders.models import ShopifySocialOrder, SocialOrder, SocialOrderEvent
+from orderguard.reconciliation.engine import (
+    ChannelFacts,
+    DetectionSettings,
+    MetaState,
+    OrderFacts,
+    Previous,
+    Reason,
+    ShopifyMatch,
+    Status,
+    classify,
+)
+from orderguard.shops.models import Shop
+
+VERDICT_FIELDS = (
+    "status", "reason", "needs_action", "stuck_since", "resolved_at", "deadline_at",
+    "shopify_order_id", "shopify_order_name", "shopify_matched_field",
+)
+
+
+def detection_settings() -> DetectionSettings:
+    return DetectionSettings(grace=timedelta(minutes=settings.STUCK_GRACE_MINUTES))
+
+
+def social_orders_classify(
+    *,
+    shop: Shop,
+    orders: Sequence[SocialOrder],
+    channel: ChannelFacts,
+    shopify_checked_at: datetime | None,
+    now: datetime,
+    fresh_ids: frozenset[int] = frozenset(),
+) -> list[SocialOrder]:
+    """Classify `orders` (rows in `fresh_ids` have no previous verdict) and save what changed. Returns the
+    rows whose verdict changed."""
+    if not orders:
+        return []
+    matches = _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
+    engine_settings = detection_settings()
+    changed: list[SocialOrder] = []
+    events: list[SocialOrderEvent] = []
+    for order in orders:
+        found = matches.get(order.meta_order_id)
+        facts = OrderFacts(
+            meta_state=MetaState(order.meta_state) if order.meta_state in MetaState.__members__ else MetaState.CREATED,
+            created_at=order.meta_created_at,
+            meta_cancelled=order.meta_cancelled,
+            shopify_match=found,
+            # Absence in Shopify proves something only if Shopify was read after the order existed.
+            shopify_checked=shopify_checked_at is not None and shopify_checked_at >= order.meta_created_at,
+        )
+        previous = None
+        if order.pk not in fresh_ids:
+            previous = Previous(Status(order.status), Reason(order.reason), order.stuck_since, order.resolved_at)
+        verdict = classify(facts, channel=channel, previous=previous, now=now, settings=engine_settings)
+        before = {field: getattr(order, field) for field in VERDICT_FIELDS}
+        order.status, order.reason, order.needs_action = verdict.status.value, verdict.reason.value, verdict.needs_action
+        order.stuck_since, order.resolved_at, order.deadline_at = verdict.stuck_since, verdict.resolved_at, verdict.deadline_at
+        order.shopify_order_id = found.shopify_order_id if found else ""
+        order.shopify_order_name = found.name if found else ""
+        order.shopify_matched_field = found.matched_field if found else ""
+        if previous is None or before["status"] != order.status:
+            events.append(SocialOrderEvent(shop=shop, order=order, kind=SocialOrderEvent.Kind.STATUS,
+                                           from_value="" if previous is None else before["status"], to_value=order.status,
+                                           detail=order.reason, at=now))
+        if found and before["shopify_order_id"] != found.shopify_order_id:
+            events.append(SocialOrderEvent(shop=shop, order=order, kind=SocialOrderEvent.Kind.SHOPIFY_MATCH,
+                                           to_value=found.name, detail=f"matched on {found.matched_field}", at=now))
+        if previous is None or any(before[field] != getattr(order, field) for field in VERDICT_FIELDS):
+            changed.append(order)
+    if changed:
+        SocialOrder.objects.bulk_update(changed, [*VERDICT_FIELDS, "updated_at"])
+    if events:
+        SocialOrderEvent.objects.bulk_create(events)
+    return changed
+
+
+def _shopify_matches(*, shop: Shop, meta_ids: list[str]) -> dict[str, ShopifyMatch]:
+    """The Shopify order of each Meta id; a live order wins over a cancelled one."""
+    best: dict[str, ShopifySocialOrder] = {}
+    for row in ShopifySocialOrder.objects.filter(shop=shop, meta_order_id__in=meta_ids).order_by("pk"):
+        current = best.get(row.meta_order_id)
+        if current is None or (current.cancelled_at is not None and row.cancelled_at is None):
+            best[row.meta_order_id] = row
+    return {
+        meta_id: ShopifyMatch(shopify_order_id=row.shopify_order_id, name=row.name, matched_field=row.matched_field)
+        for meta_id, row in best.items()
+    }

@@ -1,0 +1,187 @@
+"""Reads of social orders and poll state, always scoped by shop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.polling import poll_interval
+from orderguard.reconciliation.engine import DONE, IN_PROCESSING, NEEDS_ACTION
+
+
+def stuck_orders(*, shop) -> QuerySet[SocialOrder]:
+    """Orders that need the merchant, oldest first."""
+    return SocialOrder.objects.filter(shop=shop, needs_action=True).order_by("meta_created_at", "pk")
+
+
+@dataclass(frozen=True)
+class PollHealth:
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    next_poll_at: datetime | None
+    last_error: str
+    stale: bool
+
+
+def poll_health(*, shop, now: datetime | None = None) -> PollHealth:
+    """When OrderGuard last checked, and whether the poller is stale (no success for three intervals)."""
+    now = now or timezone.now()
+    state = PollState.objects.filter(shop=shop).first()
+    if state is None:
+        return PollHealth(None, None, None, "", False)
+    reference = state.last_success_at or state.created_at
+    return PollHealth(
+        last_success_at=state.last_success_at,
+        last_attempt_at=state.last_attempt_at,
+        next_poll_at=state.next_poll_at,
+        last_error=state.last_error_message,
+        stale=state.stale_since is not None or (reference is not None and now - reference > 3 * poll_interval()),
+    )
+
+
+# The orders page
+# ------------------------------------------------------------------------------------------------------
+
+TABS: dict[str, frozenset | None] = {
+    "needs_action": NEEDS_ACTION,
+    "processing": IN_PROCESSING,
+    "resolved": DONE,
+    "all": None,
+}
+SORTS = {
+    "oldest": ("meta_created_at", "pk"),
+    "newest": ("-meta_created_at", "-pk"),
+    "amount_high": ("-total_amount", "meta_created_at"),
+    "amount_low": ("total_amount", "meta_created_at"),
+    "deadline": ("deadline_at", "meta_created_at"),
+}
+CHANNELS = ("facebook", "instagram")
+PAGE_SIZE = 25
+LIST_FIELDS = (
+    "id", "meta_order_id", "channel", "meta_state", "meta_created_at", "buyer_name", "buyer_email", "items",
+    "total_amount", "currency", "status", "reason", "deadline_at", "shopify_order_id", "shopify_order_name",
+)
+
+
+@dataclass(frozen=True)
+class OrderListQuery:
+    tab: str = "needs_action"
+    channel: str = ""
+    search: str = ""
+    sort: str = "oldest"
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params) -> OrderListQuery:
+        """Parse query parameters; anything unknown falls back to the default (never an error)."""
+        tab = params.get("tab", "needs_action")
+        channel = params.get("channel", "")
+        sort = params.get("sort", "oldest")
+        try:
+            page = max(int(params.get("page", 1)), 1)
+        except (TypeError, ValueError):
+            page = 1
+        return cls(
+            tab=tab if tab in TABS else "needs_action",
+            channel=channel if channel in CHANNELS else "",
+            search=(params.get("q") or "").strip()[:100],
+            sort=sort if sort in SORTS else "oldest",
+            page=page,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.channel or self.search)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list
+    total: int
+    page: int
+    pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def orders_tab_counts(*, shop) -> dict[str, int]:
+    """How many orders each tab holds (one grouped query)."""
+    by_status = dict(SocialOrder.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    counts = {tab: sum(n for status, n in by_status.items() if statuses is None or status in statuses) for tab, statuses in TABS.items()}
+    return counts
+
+
+def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | None = None) -> OrderPage:
+    orders = SocialOrder.objects.filter(shop=shop)
+    statuses = TABS[query.tab]
+    if statuses is not None:
+        orders = orders.filter(status__in=[s.value for s in statuses])
+    if query.channel:
+        orders = orders.filter(channel=query.channel)
+    if query.search:
+        term = query.search.lstrip("#")
+        if term.isdigit():
+            orders = orders.filter(Q(meta_order_id__startswith=term) | Q(shopify_order_name=f"#{term}"))
+        else:
+            orders = orders.filter(Q(buyer_name__icontains=term) | Q(buyer_email__icontains=term))
+    total = tab_counts[query.tab] if tab_counts is not None and not query.filtered else orders.count()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(query.page, pages)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(orders.order_by(*SORTS[query.sort]).only(*LIST_FIELDS)[start : start + PAGE_SIZE])
+    return OrderPage(orders=rows, total=total, page=page, pages=pages)
+
+
+@dataclass(frozen=True)
+class OrdersSummary:
+    needs_action: int
+    held: list[tuple[str, Decimal]]  # (currency, amount) held in orders that need action
+    oldest_placed_at: datetime | None
+    nearest_deadline: datetime | None
+
+
+def orders_summary(*, shop) -> OrdersSummary:
+    """The figures above the fold, from the orders that need action (one grouped query)."""
+    rows = (
+        SocialOrder.objects.filter(shop=shop, needs_action=True)
+        .values("currency")
+        .annotate(n=Count("id"), total=Sum("total_amount"), oldest=Min("meta_created_at"), deadline=Min("deadline_at"))
+        .order_by("currency")
+    )
+    rows = list(rows)
+    return OrdersSummary(
+        needs_action=sum(row["n"] for row in rows),
+        held=[(row["currency"], row["total"]) for row in rows if row["currency"] and row["total"] is not None],
+        oldest_placed_at=min((row["oldest"] for row in rows if row["oldest"]), default=None),
+        nearest_deadline=min((row["deadline"] for row in rows if row["deadline"]), default=None),
+    )
+
+
+def order_get(*, shop, order_id: int) -> SocialOrder | None:
+    return SocialOrder.objects.filter(shop=shop, pk=order_id).first()
+
+
+def order_timeline(*, order: SocialOrder) -> list:
+    return list(order.events.order_by("at", "pk"))
+
+
+def orders_freshness_stamp(*, shop) -> str:
+    """Changes whenever an order of the shop changes or a poll succeeds: the page refreshes its list then."""
+    latest = SocialOrder.objects.filter(shop=shop).aggregate(latest=Max("updated_at"))["latest"]
+    state = PollState.objects.filter(shop=shop).values_list("last_success_at", flat=True).first()
+    return f"{latest.timestamp() if latest else 0:.6f}-{state.timestamp() if state else 0:.0f}"
+
+
+def orders_by_ids(*, shop, ids) -> list[SocialOrder]:
+    return list(SocialOrder.objects.filter(shop=shop, pk__in=ids).order_by("meta_created_at"))

@@ -1,0 +1,108 @@
+"""Faults injected per commerce account, applied to each request that reaches the account.
+
+A fault is a dict in MetaCommerceAccount.faults:
+    {"type": "throttle", "code": 80001, "regain_minutes": 5, "remaining": 1, "until": null}
+    {"type": "expired_token", "remaining": 2}
+    {"type": "server_error", "status": 500, "until": "2026-11-27T12:00:00+00:00"}
+    {"type": "slow", "seconds": 3, "remaining": 1}
+`remaining` counts the requests it still applies to (consumed one per request); `until` keeps it active
+until that time; with neither it applies to every request until cleared.
+
+A throttle fault, when it fires, throttles the account for `regain_minutes` (throttled_until): until then
+every call is refused with the same code and X-Business-Use-Case-Usage says how long remains. The Page's
+own budget (4800 calls per 24 h per engaged user) throttles the same way when it runs out.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from orderguard.sandbox.meta import errors
+from orderguard.sandbox.meta.models import MetaCommerceAccount
+
+TYPES = ("throttle", "expired_token", "server_error", "slow")
+THROTTLE_CODES = (4, 17, 32, 613, 80001, 80004)
+
+
+def apply(*, account: MetaCommerceAccount, now: datetime) -> None:
+    """Raise the GraphError of an active fault (after sleeping for a `slow` one), consuming it."""
+    with transaction.atomic(using="sandbox"):
+        locked = MetaCommerceAccount.objects.select_for_update().get(pk=account.pk)
+        if locked.throttled_until is not None and now < locked.throttled_until:
+            raise errors.throttled(locked.throttle_code or 80001)
+        sleep_seconds = 0.0
+        failure: errors.GraphError | None = None
+        kept = []
+        for fault in locked.faults:
+            if not _active(fault, now):
+                continue
+            # At most one slow fault and one failing fault act on a request; later ones wait their turn.
+            fires = not sleep_seconds if fault["type"] == "slow" else failure is None
+            if fires:
+                if fault["type"] == "slow":
+                    sleep_seconds = float(fault.get("seconds", 1))
+                else:
+                    failure = _failure(locked, fault, now)
+                if fault.get("remaining") is not None:
+                    fault = {**fault, "remaining": fault["remaining"] - 1}
+            if _active(fault, now):
+                kept.append(fault)
+        locked.faults = kept
+        locked.save(update_fields=["faults", "throttled_until", "throttle_code"])
+    # Sleep outside the transaction: a slow answer must not hold the sandbox's write lock.
+    if sleep_seconds:
+        time.sleep(sleep_seconds)
+    if failure is not None:
+        raise failure
+
+
+def throttle(*, account: MetaCommerceAccount, code: int, until: datetime) -> None:
+    MetaCommerceAccount.objects.filter(pk=account.pk).update(throttled_until=until, throttle_code=code)
+    account.throttled_until, account.throttle_code = until, code
+
+
+def _failure(account: MetaCommerceAccount, fault: dict, now: datetime) -> errors.GraphError:
+    kind = fault["type"]
+    if kind == "throttle":
+        code = int(fault.get("code", 80001))
+        account.throttled_until = now + timedelta(minutes=float(fault.get("regain_minutes", 1)))
+        account.throttle_code = code
+        return errors.throttled(code)
+    if kind == "expired_token":
+        return errors.expired_token(now - timedelta(minutes=1), now)
+    return errors.server_error(int(fault.get("status", 500)))
+
+
+def _active(fault: dict, now: datetime) -> bool:
+    if fault.get("remaining") is not None and fault["remaining"] <= 0:
+        return False
+    until = fault.get("until")
+    return until is None or now < parse_datetime(until)
+
+
+def make(*, kind: str, now: datetime, times: int | None = None, minutes: float | None = None, code: int | None = None,
+         status: int | None = None, seconds: float | None = None, regain_minutes: float | None = None) -> dict:
+    """Build a fault dict, checking its parameters. Without `times` or `minutes` it applies once."""
+    if kind not in TYPES:
+        raise ValueError(f"Unknown fault {kind!r}; expected one of {', '.join(TYPES)}")
+    fault: dict = {"type": kind, "remaining": None, "until": None}
+    if minutes is not None:
+        fault["until"] = (now + timedelta(minutes=minutes)).isoformat()
+    else:
+        fault["remaining"] = 1 if times is None else int(times)
+    if kind == "throttle":
+        code = 80001 if code is None else int(code)
+        if code not in THROTTLE_CODES:
+            raise ValueError(f"Throttle code must be one of {THROTTLE_CODES}, not {code}")
+        fault.update(code=code, regain_minutes=5 if regain_minutes is None else float(regain_minutes))
+    elif kind == "server_error":
+        fault["status"] = 500 if status is None else int(status)
+        if not 500 <= fault["status"] <= 599:
+            raise ValueError("A server error's status must be 5xx")
+    elif kind == "slow":
+        fault["seconds"] = 3 if seconds is None else float(seconds)
+    return fault

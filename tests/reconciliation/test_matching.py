@@ -1,0 +1,72 @@
+"""Matching Shopify orders to Meta orders, field by field."""
+
+from __future__ import annotations
+
+import pytest
+
+from orderguard.reconciliation.matching import (
+    FACEBOOK_ORDER_ID_ATTRIBUTE,
+    NOTE,
+    SOURCE_IDENTIFIER,
+    TAGS,
+    ShopifyOrderFields,
+    candidate_ids,
+    looks_like_meta_channel_order,
+    match,
+)
+
+META_ID = "896997838783630"
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        (ShopifyOrderFields(source_identifier=f"{META_ID},6790791201038369"), (META_ID, SOURCE_IDENTIFIER)),
+        (ShopifyOrderFields(source_identifier=META_ID), (META_ID, SOURCE_IDENTIFIER)),
+        (ShopifyOrderFields(custom_attributes=(("Channel", "Instagram"), ("Facebook Order ID", META_ID))), (META_ID, FACEBOOK_ORDER_ID_ATTRIBUTE)),
+        (ShopifyOrderFields(tags=("vip", f"fb-{META_ID}")), (META_ID, TAGS)),
+        (ShopifyOrderFields(note=f"Facebook order {META_ID} re-created by hand"), (META_ID, NOTE)),
+        (ShopifyOrderFields(source_identifier="web-checkout-token"), None),
+        (ShopifyOrderFields(note="call the buyer at 0612345678"), None),
+        (ShopifyOrderFields(), None),
+    ],
+)
+def test_each_field_is_tried(order, expected):
+    assert match(order, known_meta_ids={META_ID}) == expected
+
+
+def test_ids_stay_strings_and_keep_every_digit():
+    long_id = "12345678901234567"  # beyond float precision
+    assert match(ShopifyOrderFields(source_identifier=f"{long_id},1")) == (long_id, SOURCE_IDENTIFIER)
+
+
+def test_free_text_fields_only_match_known_meta_ids():
+    order = ShopifyOrderFields(note=f"see {META_ID}", tags=("123456789012345",))
+    assert match(order, known_meta_ids=set()) is None
+    assert match(order, known_meta_ids={META_ID}) == (META_ID, NOTE)
+
+
+def test_the_field_order_is_configurable_and_reported():
+    order = ShopifyOrderFields(source_identifier="111111111111111,2", custom_attributes=(("Facebook Order ID", "222222222222222"),))
+    assert match(order) == ("111111111111111", SOURCE_IDENTIFIER)
+    assert match(order, fields=(FACEBOOK_ORDER_ID_ATTRIBUTE, SOURCE_IDENTIFIER)) == ("222222222222222", FACEBOOK_ORDER_ID_ATTRIBUTE)
+    assert candidate_ids(order) == [("111111111111111", SOURCE_IDENTIFIER), ("222222222222222", FACEBOOK_ORDER_ID_ATTRIBUTE)]
+
+
+def test_unknown_fields_are_a_configuration_error():
+    with pytest.raises(ValueError):
+        candidate_ids(ShopifyOrderFields(), fields=("customer_email",))
+
+
+@pytest.mark.parametrize(
+    "order, expected",
+    [
+        (ShopifyOrderFields(source_name="2329312"), True),
+        (ShopifyOrderFields(source_name="facebook"), True),
+        (ShopifyOrderFields(custom_attributes=(("Facebook Order ID", META_ID),)), True),
+        (ShopifyOrderFields(source_name="web"), False),
+        (ShopifyOrderFields(source_name="3890849"), False),  # the Shop app, not Meta
+    ],
+)
+def test_meta_channel_orders_are_recognised(order, expected):
+    assert looks_like_meta_channel_order(order, channel_handles=("facebook", "instagram")) is expected
