@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,30 +26,46 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
 
-@pytest.fixture
-def worker_process(app_server, tmp_path):
-    env = {
+@contextmanager
+def celery_worker(log: Path, *extra: str, env: dict | None = None):
+    """A real `celery worker` process on this test run's databases and broker."""
+    environment = {
         **os.environ,
         "ORDERGUARD_ENV": "test",
         "DJANGO_SETTINGS_MODULE": "orderguard.test_settings",
         "DATABASE_URL": database_url("default"),
         "SANDBOX_DATABASE_URL": database_url("sandbox"),
+        **(env or {}),
     }
-    log = tmp_path / "worker.log"
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "orderguard", "worker", "-Q", "default,polling,actions,alerts",
-             "--pool", "solo", "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+             "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "INFO", *extra],
+            cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
         )
         try:
-            yield process, log
+            yield process
         finally:
             process.terminate()
             try:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def wait_for(condition, *, process, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, log.read_text()
+        time.sleep(0.3)
+
+
+@pytest.fixture
+def worker_process(app_server, tmp_path):
+    log = tmp_path / "worker.log"
+    with celery_worker(log, "--pool", "solo") as process:
+        yield process, log
 
 
 def test_a_webhook_recorded_by_the_web_process_is_processed_by_a_worker_process(client, worker_process):
@@ -72,3 +89,38 @@ def test_a_webhook_recorded_by_the_web_process_is_processed_by_a_worker_process(
     assert Shop.objects.get(domain=SHOP_A).scopes == "read_orders,read_products"
     broker = "redis" if settings.REDIS_URL else "filesystem"
     assert "orderguard.shops.process_webhook_delivery" in log.read_text(), broker
+
+
+def test_a_beat_dispatched_poll_in_a_real_worker_fills_the_database(client, app_server, tmp_path):
+    from orderguard.orders.models import PollState, SocialOrder
+    from tests.orders.conftest import install_and_connect
+
+    shop = install_and_connect(client, "broken-channel")
+    log = tmp_path / "worker.log"
+    # Embedded beat, dispatching every 2 s instead of every minute.
+    with celery_worker(log, "--beat", "--schedule", str(tmp_path / "beat-schedule"), "--pool", "solo",
+                       env={"POLL_DISPATCH_SECONDS": "2"}) as process:
+        wait_for(lambda: PollState.objects.filter(shop=shop, last_success_at__isnull=False).exists(), process=process, log=log)
+
+    assert SocialOrder.objects.filter(shop=shop).count() == 11
+    assert SocialOrder.objects.filter(shop=shop, needs_action=True).count() == 5
+    text = log.read_text()
+    assert "orderguard.orders.dispatch_due_polls" in text and "orderguard.orders.poll_shop" in text
+
+
+def test_two_dispatches_at_once_poll_a_shop_once(client, app_server, tmp_path):
+    from orderguard.orders.tasks import poll_shop_task
+    from orderguard.sandbox.meta import services as sandbox_meta
+    from orderguard.sandbox.models import SandboxCall
+    from tests.orders.conftest import BROKEN_CMS, install_and_connect
+
+    shop = install_and_connect(client, "broken-channel")
+    sandbox_meta.inject_fault(BROKEN_CMS, "slow", seconds=3)  # the first poll is still running when the second starts
+    log = tmp_path / "worker.log"
+    with celery_worker(log, "--pool", "prefork", "--concurrency", "2") as process:
+        poll_shop_task.delay(shop_id=shop.pk)
+        poll_shop_task.delay(shop_id=shop.pk)
+        wait_for(lambda: log.read_text().count("orderguard.orders.poll_shop[") >= 4 and log.read_text().count("succeeded") >= 2,
+                 process=process, log=log)
+
+    assert SandboxCall.objects.filter(platform="meta", operation__contains="commerce_orders").count() == 1

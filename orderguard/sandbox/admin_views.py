@@ -101,3 +101,26 @@ def app_bridge_js(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-cache"
     response["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@require_GET
+def shopify_order_page(request: HttpRequest, handle: str, numeric_id: int) -> HttpResponse:
+    """admin.shopify.com/store/<handle>/orders/<id>: where the app's links to Shopify orders land."""
+    from orderguard.sandbox.models import SandboxShopifyOrder
+
+    shop = _shop(handle)
+    order = SandboxShopifyOrder.objects.filter(shop=shop, numeric_id=numeric_id).first()
+    if order is None:
+        raise Http404("No such order in this sandbox shop")
+    return render(request, "sandbox/admin_order.html", {"shop": shop, "order": order})
+
+
+@require_GET
+def commerce_manager_order_page(request: HttpRequest, cms_id: str, order_id: str) -> HttpResponse:
+    """Meta Commerce Manager's order page, played by the sandbox (the app's "Open in Commerce Manager")."""
+    from orderguard.sandbox.meta.models import MetaOrder
+
+    order = MetaOrder.objects.filter(pk=order_id, account_id=cms_id).select_related("account").first()
+    if order is None:
+        raise Http404("No such order in this commerce account")
+    return render(request, "sandbox/commerce_manager_order.html", {"order": order})

@@ -1,20 +1,45 @@
-"""The demo's shop, seeded into the sandbox platforms."""
+"""The demo: the Maple & Moss scenario in the sandbox platforms, and the shop installed and connected in
+the app through the same paths a merchant's browser takes (token exchange, Meta token validation)."""
 
+from __future__ import annotations
+
+from django.conf import settings
+
+from orderguard.integrations.shopify.auth import verify_id_token
+from orderguard.meta_connections.models import MetaConnection
+from orderguard.meta_connections.services import meta_connection_connect
+from orderguard.sandbox.admin_views import app_toml_scopes
+from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaToken
 from orderguard.sandbox.models import SandboxShop
+from orderguard.sandbox.scenarios.loader import LoadResult, load_file
+from orderguard.sandbox.shopify.id_tokens import mint_id_token
+from orderguard.shops.models import Shop
+from orderguard.shops.services import shop_authenticate
 
 DEMO_SHOP_DOMAIN = "maple-and-moss.myshopify.com"
+DEMO_SCENARIO = "demo"
 
 
-def seed_demo() -> SandboxShop:
-    shop, _ = SandboxShop.objects.update_or_create(
-        domain=DEMO_SHOP_DOMAIN,
-        defaults={
-            "name": "Maple & Moss Outfitters",
-            "email": "hello@mapleandmoss.example",
-            "currency_code": "USD",
-            "iana_timezone": "America/New_York",
-            "primary_domain_url": "https://mapleandmoss.example",
-            "plan_name": "Basic",
-        },
+def demo_load(*, reset: bool = False) -> LoadResult | None:
+    """Load the demo scenario the first time (or again with reset). Returns None when already loaded."""
+    if not reset and SandboxShop.objects.filter(domain=DEMO_SHOP_DOMAIN).exists():
+        return None
+    return load_file(DEMO_SCENARIO)
+
+
+def demo_install_and_connect() -> Shop:
+    """Install the app on the demo shop (token exchange against the running sandbox) and connect its Meta
+    commerce account with the scenario's system-user token. Idempotent; needs the web server running."""
+    SandboxShop.objects.filter(domain=DEMO_SHOP_DOMAIN).update(app_installed=True, granted_scopes=app_toml_scopes())
+    claims = verify_id_token(
+        mint_id_token(shop_domain=DEMO_SHOP_DOMAIN), client_id=settings.SHOPIFY_API_KEY, secret=settings.SHOPIFY_API_SECRET
     )
+    shop = shop_authenticate(claims=claims)
+    if not MetaConnection.objects.filter(shop=shop).exists():
+        account = MetaCommerceAccount.objects.get(shopify_shop__domain=DEMO_SHOP_DOMAIN)
+        tokens = MetaToken.objects.filter(kind=MetaToken.Kind.SYSTEM_USER, is_valid=True).order_by("pk")
+        token = next(token for token in tokens if account.id in token.target_ids)
+        meta_connection_connect(
+            shop=shop, commerce_account_id=account.id, access_token=token.value, source=MetaConnection.Source.OPERATOR
+        )
     return shop

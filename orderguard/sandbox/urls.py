@@ -22,4 +22,6 @@ urlpatterns = [
     path("admin/store/<str:handle>/apps/orderguard/<path:subpath>", admin_views.app_page, name="admin-app-path"),
     path("admin/store/<str:handle>/id-token", admin_views.id_token, name="admin-id-token"),
     path("admin/store/<str:handle>/uninstall", admin_views.uninstall, name="admin-uninstall"),
+    path("admin/store/<str:handle>/orders/<int:numeric_id>", admin_views.shopify_order_page, name="admin-order"),
+    path("meta/commerce_manager/<str:cms_id>/orders/<str:order_id>", admin_views.commerce_manager_order_page, name="commerce-manager-order"),
 ]

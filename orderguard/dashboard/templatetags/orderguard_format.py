@@ -9,6 +9,7 @@ from babel.numbers import format_currency
 from django import template
 from django.utils import timezone, translation
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from orderguard.orders.reasons import humanize_duration, reason_text, status_label
@@ -82,6 +83,20 @@ def deadline_urgency(value: datetime | None) -> str:
 
 
 @register.filter
+def match_field_label(field: str) -> str:
+    """Where in the Shopify order the Meta id was found, in words."""
+    from orderguard.reconciliation import matching
+
+    labels = {
+        matching.SOURCE_IDENTIFIER: _("the order's source identifier"),
+        matching.FACEBOOK_ORDER_ID_ATTRIBUTE: _("the Facebook Order ID attribute"),
+        matching.TAGS: _("a tag"),
+        matching.NOTE: _("the note"),
+    }
+    return labels.get(field, field)
+
+
+@register.filter
 def status_name(status: str) -> str:
     return status_label(status)
 
@@ -104,14 +119,14 @@ def status_tone(status: str) -> str:
 def channel_icon(channel: str):
     """The channel's logo with its name for screen readers (status never by colour or icon alone)."""
     if channel == "instagram":
-        return format_html(
+        return mark_safe(
             '<span class="og-channel og-channel-instagram" title="Instagram"><svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">'
             '<rect x="3" y="3" width="18" height="18" rx="5" fill="none" stroke="currentColor" stroke-width="2"/>'
             '<circle cx="12" cy="12" r="4" fill="none" stroke="currentColor" stroke-width="2"/><circle cx="17.5" cy="6.5" r="1.2" fill="currentColor"/></svg>'
             '<span class="og-visually-hidden">Instagram</span></span>'
         )
     if channel == "facebook":
-        return format_html(
+        return mark_safe(
             '<span class="og-channel og-channel-facebook" title="Facebook"><svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">'
             '<circle cx="12" cy="12" r="10" fill="currentColor"/><path d="M13.2 19v-5.6h1.9l.3-2.2h-2.2V9.8c0-.6.2-1.1 1.1-1.1h1.2V6.8a15 15 0 0 0-1.7-.1c-1.7 0-2.9 1-2.9 2.9v1.6H9v2.2h1.9V19z" fill="#fff"/></svg>'
             '<span class="og-visually-hidden">Facebook</span></span>'

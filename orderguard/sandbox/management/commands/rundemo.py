@@ -1,8 +1,9 @@
 """Run OrderGuard on its embedded default: SQLite, a folder as the Celery broker, the sandbox platforms.
 
-Starts the web server (app + sandbox), a Celery worker with an embedded beat, prints the URL of the
-sandbox Shopify admin, and stops everything on Ctrl-C. Safe to run again: migrations and seeding are
-idempotent.
+Loads the demo scenario into the sandbox (first run, or with --reset), starts the web server (app +
+sandbox) and a Celery worker with an embedded beat, installs the app on the demo shop and connects its Meta
+account through the real paths, prints the URL of the sandbox Shopify admin, and stops everything on
+Ctrl-C. Safe to run again.
 """
 
 from __future__ import annotations
@@ -13,28 +14,35 @@ import subprocess
 import sys
 import time
 
+import httpx
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from orderguard.sandbox.seed import seed_demo
+from orderguard.orders.polling import poll_schedule_now
+from orderguard.orders.tasks import poll_shop_task
+from orderguard.sandbox.seed import DEMO_SHOP_DOMAIN, demo_install_and_connect, demo_load
 
 
 class Command(BaseCommand):
-    help = "Run the demo: web + worker + beat + sandbox, with a seeded demo shop."
+    help = "Run the demo: web + worker + beat + sandbox, with the demo shop installed and connected."
 
     def add_arguments(self, parser):
         parser.add_argument("--no-worker", action="store_true", help="Start the web server only.")
+        parser.add_argument("--reset", action="store_true", help="Load the demo scenario again (fresh orders).")
 
-    def handle(self, *args, no_worker: bool, **options):
+    def handle(self, *args, no_worker: bool, reset: bool, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("rundemo needs the sandbox (ORDERGUARD_ENV=demo).")
         for folder in (settings.VAR_DIR, settings.BROKER_FOLDER / "queue", settings.BROKER_FOLDER / "control"):
             folder.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("migrate", database="sandbox", interactive=False, verbosity=0)
-        shop = seed_demo()
+        loaded = demo_load(reset=reset)
+        if loaded is not None:
+            self.stdout.write(f"Loaded the demo scenario: {loaded.name} ({loaded.shop}).")
 
         env = {**os.environ, "ORDERGUARD_ENV": settings.PROFILE}
         bind = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
@@ -53,24 +61,51 @@ class Command(BaseCommand):
                  "--without-mingle", "--without-gossip"],
                 env=env,
             ))
-        admin_url = settings.SANDBOX_ADMIN_URL + reverse("sandbox:admin-app", args=[shop.handle])
+        try:
+            self._wait_for_web(processes[0])
+            shop = demo_install_and_connect()
+        except BaseException:
+            self._stop(processes)
+            raise
+        if loaded is not None or reset:
+            poll_schedule_now(shop=shop)
+            if not no_worker:
+                poll_shop_task.delay(shop_id=shop.pk)  # the first poll now, not at the next beat tick
+        admin_url = settings.SANDBOX_ADMIN_URL + reverse("sandbox:admin-app", args=[DEMO_SHOP_DOMAIN.removesuffix(".myshopify.com")])
         self.stdout.write(self.style.SUCCESS(
             f"\nOrderGuard demo is running.\n\n  Open the sandbox Shopify admin:  {admin_url}\n\n"
             "  Stop with Ctrl-C.\n"
         ))
         self._wait(processes)
 
+    def _wait_for_web(self, web: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if web.poll() is not None:
+                raise CommandError("The web server did not start (is the port taken? set ORDERGUARD_PORT).")
+            try:
+                if httpx.get(f"{settings.APP_URL}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise CommandError("The web server did not answer within a minute.")
+
+    @staticmethod
+    def _stop(processes: list[subprocess.Popen]) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + 10
+        for process in processes:
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+
     def _wait(self, processes: list[subprocess.Popen]) -> None:
         def stop(*_):
-            for process in processes:
-                if process.poll() is None:
-                    process.terminate()
-            deadline = time.monotonic() + 10
-            for process in processes:
-                try:
-                    process.wait(timeout=max(deadline - time.monotonic(), 0.1))
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            self._stop(processes)
 
         signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
         try:

@@ -1,0 +1,125 @@
+"""Operator commands (connect_meta, poll_shop, stuck_orders), the orders webhook match, the watcher."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from orderguard.meta_connections.models import MetaConnection
+from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.polling import poll_shop, pollers_flag_stale
+from orderguard.orders.selectors import poll_health
+from orderguard.sandbox.admin_views import app_toml_scopes
+from orderguard.sandbox.models import SandboxShop
+from orderguard.sandbox.scenarios.loader import load_file
+from orderguard.sandbox.shopify import webhooks as sender
+from orderguard.shops import webhooks
+from orderguard.shops.models import Shop, WebhookDelivery
+from tests.helpers import open_app
+from tests.orders.conftest import BROKEN_CMS, BROKEN_SHOP
+from tests.orders.test_polling_integration import EXPECTED_STUCK
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def installed_unconnected(client, app_server, tmp_path):
+    result = load_file("broken-channel")
+    SandboxShop.objects.filter(domain=result.shop).update(app_installed=True, granted_scopes=app_toml_scopes())
+    open_app(client, result.shop)
+    token_file = tmp_path / "token"
+    token_file.write_text(result.tokens[0].value + "\n")
+    return Shop.objects.get(domain=result.shop), token_file
+
+
+def test_connect_meta_then_poll_shop_then_stuck_orders(installed_unconnected):
+    shop, token_file = installed_unconnected
+
+    out = _run("connect_meta", BROKEN_SHOP, "--cms-id", BROKEN_CMS, "--token-file", str(token_file))
+    assert f"Connected {BROKEN_SHOP} to commerce account {BROKEN_CMS}" in out and "Shopify" in out
+    connection = MetaConnection.objects.get(shop=shop)
+    assert connection.source == "operator" and connection.token_type == "SYSTEM_USER"
+
+    out = _run("poll_shop", BROKEN_SHOP)
+    assert "5 orders need action." in out
+    assert "2904417823351207" in out and "Stuck in Meta's review" in out
+
+    table = _run("stuck_orders", BROKEN_SHOP)
+    for meta_id in EXPECTED_STUCK:
+        assert meta_id in table
+    assert "USD" in table
+
+    data = json.loads(_run("stuck_orders", BROKEN_SHOP, "--json"))
+    assert data["format_version"] == 1 and data["shop"] == BROKEN_SHOP and data["poller_stale"] is False
+    assert {order["meta_order_id"]: order["status"] for order in data["orders"]} == EXPECTED_STUCK
+    first = data["orders"][0]
+    assert set(first) == {
+        "meta_order_id", "channel", "status", "reason", "reason_text", "meta_state", "placed_at", "age_seconds",
+        "amount", "currency", "deadline_at", "stuck_since", "shopify_order",
+    }
+    assert isinstance(first["meta_order_id"], str) and isinstance(first["amount"], str) and first["currency"] == "USD"
+    assert first["placed_at"].endswith("Z") and first["age_seconds"] > 3600
+
+
+def test_connect_meta_refuses_a_token_for_another_account_or_an_invalid_one(installed_unconnected, tmp_path):
+    _, token_file = installed_unconnected
+    with pytest.raises(CommandError, match="does not cover this commerce account"):
+        _run("connect_meta", BROKEN_SHOP, "--cms-id", "555555555555555", "--token-file", str(token_file))
+    bad = tmp_path / "bad"
+    bad.write_text("EAAnotarealtoken")
+    with pytest.raises(CommandError, match="not valid"):
+        _run("connect_meta", BROKEN_SHOP, "--cms-id", BROKEN_CMS, "--token-file", str(bad))
+    with pytest.raises(CommandError, match="must have opened OrderGuard"):
+        _run("connect_meta", "nobody.myshopify.com", "--cms-id", BROKEN_CMS, "--token-file", str(token_file))
+    assert not MetaConnection.objects.exists()
+
+
+def test_a_new_shopify_order_of_the_channel_is_matched_at_once_by_webhook(broken_shop):
+    poll_shop(shop=broken_shop)
+    payload = sender.example_payload("orders/create")
+    payload.update(
+        id=820982911946154999,
+        admin_graphql_api_id="gid://shopify/Order/820982911946154999",
+        name="#2001",
+        source_name="2329312",
+        source_identifier="2904417823351202,6790791201038369",
+        note_attributes=[{"name": "Channel", "value": "Facebook"}, {"name": "Facebook Order ID", "value": "2904417823351202"}],
+    )
+    assert sender.deliver(sender.sign(topic="orders/create", shop_domain=BROKEN_SHOP, payload=payload)).status_code == 200
+    delivery = WebhookDelivery.objects.get(topic="orders/create")
+
+    assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "matched Meta order 2904417823351202 to #2001"
+    order = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351202")
+    assert (order.status, order.shopify_order_name, order.shopify_matched_field) == ("imported_not_acknowledged", "#2001", "source_identifier")
+
+
+def test_an_ordinary_web_order_webhook_is_ignored(broken_shop):
+    assert sender.deliver(sender.sign(topic="orders/create", shop_domain=BROKEN_SHOP, payload=sender.example_payload("orders/create"))).status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "ignored: not a Facebook or Instagram order"
+
+
+def test_a_poller_that_stopped_is_flagged(broken_shop):
+    poll_shop(shop=broken_shop)
+    assert pollers_flag_stale() == []
+    PollState.objects.filter(shop=broken_shop).update(last_success_at=timezone.now() - timedelta(minutes=16))
+
+    assert pollers_flag_stale() == [BROKEN_SHOP]
+    assert pollers_flag_stale() == []  # flagged once
+    assert poll_health(shop=broken_shop).stale
+    assert "no successful poll for more than three intervals" in _run("stuck_orders", BROKEN_SHOP)
+
+    poll_shop(shop=broken_shop)
+    pollers_flag_stale()
+    assert PollState.objects.get(shop=broken_shop).stale_since is None and not poll_health(shop=broken_shop).stale
