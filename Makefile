@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt .python-version
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 demo: install
-	ORDERGUARD_ENV=demo $(PY) manage.py rundemo
+	ORDERGUARD_ENV=demo $(PY) manage.py rundemo $(DEMO_ARGS)
 
 test: install
 	ORDERGUARD_ENV=test $(PY) -m pytest $(PYTEST_ARGS)

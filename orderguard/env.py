@@ -73,3 +73,8 @@ def string_list(name: str, *, default=_MISSING, local_default=_MISSING) -> list[
     if isinstance(raw, list):
         return raw
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def path(name: str, *, default: Path) -> Path:
+    raw = os.environ.get(name)
+    return Path(raw).expanduser().resolve() if raw and raw.strip() else default

@@ -13,7 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from orderguard import env
 
 BASE_DIR = env.BASE_DIR
-VAR_DIR = BASE_DIR / "var"
+# Local state of the embedded default (SQLite files, the broker folder); benchmarks use their own.
+VAR_DIR = env.path("ORDERGUARD_VAR_DIR", default=BASE_DIR / "var")
 PROFILE = env.profile()
 
 # Development-only credentials. They only ever apply in the demo and test profiles (env.is_local()).

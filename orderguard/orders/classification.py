@@ -21,6 +21,10 @@ from orderguard.reconciliation.engine import (
 )
 from orderguard.shops.models import Shop
 
+# What classification reads and writes: the open orders of a poll are loaded with these fields only.
+CLASSIFY_FIELDS = (
+    "id", "shop_id", "meta_order_id", "meta_state", "meta_created_at", "meta_cancelled", "updated_at",
+)
 VERDICT_FIELDS = (
     "status", "reason", "needs_action", "stuck_since", "resolved_at", "deadline_at",
     "shopify_order_id", "shopify_order_name", "shopify_matched_field",
@@ -39,12 +43,20 @@ def social_orders_classify(
     shopify_checked_at: datetime | None,
     now: datetime,
     fresh_ids: frozenset[int] = frozenset(),
+    refresh_matches: bool = True,
 ) -> list[SocialOrder]:
     """Classify `orders` (rows in `fresh_ids` have no previous verdict) and save what changed. Returns the
-    rows whose verdict changed."""
+    rows whose verdict changed.
+
+    With refresh_matches=False the Shopify match stored on each row is reused instead of looked up: right
+    when nothing about Shopify was read since (webhooks reclassify the orders they match at once).
+    """
     if not orders:
         return []
-    matches = _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
+    if refresh_matches or fresh_ids:
+        matches = _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
+    else:
+        matches = {o.meta_order_id: _stored_match(o) for o in orders if o.shopify_order_id}
     engine_settings = detection_settings()
     changed: list[SocialOrder] = []
     events: list[SocialOrderEvent] = []
@@ -82,6 +94,10 @@ def social_orders_classify(
     if events:
         SocialOrderEvent.objects.bulk_create(events)
     return changed
+
+
+def _stored_match(order: SocialOrder) -> ShopifyMatch:
+    return ShopifyMatch(shopify_order_id=order.shopify_order_id, name=order.shopify_order_name, matched_field=order.shopify_matched_field)
 
 
 def _shopify_matches(*, shop: Shop, meta_ids: list[str]) -> dict[str, ShopifyMatch]:

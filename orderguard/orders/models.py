@@ -52,6 +52,8 @@ class SocialOrder(ShopScopedModel):
             models.Index(fields=["shop", "needs_action", "meta_created_at"], name="social_order_action_idx"),
             models.Index(fields=["shop", "status"], name="social_order_status_idx"),
             models.Index(fields=["shop", "updated_at"], name="social_order_updated_idx"),
+            # The "all" tab and deep pages order every order of a shop by placement.
+            models.Index(fields=["shop", "meta_created_at"], name="social_order_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from orderguard.integrations.meta.errors import MetaError, MetaTransientError
 from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_client, meta_connection_record_apps, meta_connection_record_error
-from orderguard.orders.classification import social_orders_classify
+from orderguard.orders.classification import CLASSIFY_FIELDS, VERDICT_FIELDS, social_orders_classify
 from orderguard.orders.ingest import social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
 from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_social_orders_sync
@@ -134,17 +134,20 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
     touched = social_orders_upsert(shop=shop, commerce_account_id=cms_id, meta_orders=meta_orders, now=now)
     fresh_ids = _fresh(touched)
     report.new_or_changed = len(touched)
-    open_orders = list(SocialOrder.objects.filter(shop=shop).exclude(status__in=[s.value for s in DONE]))
+    open_orders = list(
+        SocialOrder.objects.filter(shop=shop).exclude(status__in=[s.value for s in DONE]).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)
+    )
     to_classify = {order.pk: order for order in open_orders}
     to_classify.update({order.pk: order for order in touched})
 
-    if _shopify_due(state=state, touched=bool(touched), full=full, orders=list(to_classify.values()), now=now):
+    shopify_read = _shopify_due(state=state, touched=bool(touched), full=full, orders=list(to_classify.values()), now=now)
+    if shopify_read:
         report.shopify_calls = _read_shopify(shop=shop, state=state, now=now)
 
     channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
     changed = social_orders_classify(
         shop=shop, orders=list(to_classify.values()), channel=channel, shopify_checked_at=state.shopify_checked_at,
-        now=now, fresh_ids=fresh_ids,
+        now=now, fresh_ids=fresh_ids, refresh_matches=shopify_read,
     )
     report.reclassified = len(changed)
     statuses: dict[str, int] = {}
