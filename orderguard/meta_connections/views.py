@@ -11,14 +11,21 @@ from django.views.decorators.http import require_GET, require_POST
 from orderguard.meta_connections import login
 
 
+def _popup_page(response: HttpResponse) -> HttpResponse:
+    """These pages run in a popup opened by the app: a strict Cross-Origin-Opener-Policy would cut the
+    popup from the app (window.opener = null), and the result page could not tell the app it is done."""
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response
+
+
 def _failed(request: HttpRequest, message: str, status: int = 400) -> HttpResponse:
-    return render(request, "meta_connections/login_result.html", {"ok": False, "message": message}, status=status)
+    return _popup_page(render(request, "meta_connections/login_result.html", {"ok": False, "message": message}, status=status))
 
 
 @require_GET
 def login_start(request: HttpRequest) -> HttpResponse:
     try:
-        return HttpResponseRedirect(login.meta_login_start(ticket=request.GET.get("ticket", "")))
+        return _popup_page(HttpResponseRedirect(login.meta_login_start(ticket=request.GET.get("ticket", ""))))
     except login.MetaLoginFailed as error:
         return _failed(request, error.message)
 
@@ -31,9 +38,9 @@ def login_callback(request: HttpRequest) -> HttpResponse:
         attempt = login.meta_login_callback(state=request.GET.get("state", ""), code=request.GET.get("code", ""))
     except login.MetaLoginFailed as error:
         return _failed(request, error.message)
-    return render(request, "meta_connections/login_choose.html", {
+    return _popup_page(render(request, "meta_connections/login_choose.html", {
         "state": attempt.state, "choices": login.meta_login_choices(attempt), "shop": attempt.shop,
-    })
+    }))
 
 
 @require_POST
@@ -45,6 +52,6 @@ def login_choose(request: HttpRequest) -> HttpResponse:
     except login.MetaLoginFailed as error:
         return _failed(request, error.message)
     admin_url = settings.SHOPIFY_ADMIN_URL_TEMPLATE.format(shop=connection.shop.handle) + "/apps/orderguard/meta"
-    return render(request, "meta_connections/login_result.html", {
+    return _popup_page(render(request, "meta_connections/login_result.html", {
         "ok": True, "connection": connection, "admin_url": admin_url, "app_origin": settings.APP_URL,
-    })
+    }))

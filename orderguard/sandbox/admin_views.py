@@ -61,7 +61,7 @@ def app_page(request: HttpRequest, handle: str, subpath: str = "") -> HttpRespon
         "id_token": mint_id_token(shop_domain=shop.domain),
     })
     app_path = "/app/" + subpath.lstrip("/")
-    return render(request, "sandbox/admin_app.html", {
+    response = render(request, "sandbox/admin_app.html", {
         "shop": shop,
         "iframe_src": f"{settings.APP_URL}{app_path}?{query}",
         "app_origin": settings.APP_URL,
@@ -69,6 +69,9 @@ def app_page(request: HttpRequest, handle: str, subpath: str = "") -> HttpRespon
         "locales": LOCALES,
         "id_token_url": reverse("sandbox:admin-id-token", args=[handle]),
     })
+    # Shopify admin lets apps open popups (Facebook Login, for one) that keep their window.opener.
+    response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    return response
 
 
 @csrf_exempt  # sandbox only: the admin page's own script asks for tokens

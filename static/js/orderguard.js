@@ -64,11 +64,18 @@
     if (popup) event.preventDefault();
   });
 
-  // The popup says when it connected: refresh the connection card in place.
-  window.addEventListener("message", function (event) {
-    if (event.origin !== window.location.origin || !event.data || event.data.og !== "meta-connected") return;
+  // The popup says when it connected: refresh the connection card in place. If the message cannot
+  // arrive (the popup lost its opener), coming back to the app refreshes the card too.
+  function refreshConnection() {
     var card = document.getElementById("connection");
     if (card && window.htmx) htmx.ajax("get", window.location.pathname, { target: "#connection", swap: "outerHTML" });
+  }
+  window.addEventListener("message", function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.og !== "meta-connected") return;
+    refreshConnection();
+  });
+  window.addEventListener("focus", function () {
+    if (document.querySelector("#connection a[data-og-popup]")) refreshConnection();
   });
 
   // The order drawer: opened by htmx swaps into #order-drawer; focus moves into it and back out.

@@ -123,3 +123,22 @@ def test_a_poller_that_stopped_is_flagged(broken_shop):
     poll_shop(shop=broken_shop)
     pollers_flag_stale()
     assert PollState.objects.get(shop=broken_shop).stale_since is None and not poll_health(shop=broken_shop).stale
+
+
+def test_customers_redact_erases_the_buyer_details_of_their_social_orders(broken_shop):
+    poll_shop(shop=broken_shop)
+    order = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351201")
+    other = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351202")
+    assert order.buyer_email and order.shipping_address and other.buyer_email
+    payload = {"shop_id": 1, "shop_domain": BROKEN_SHOP, "customer": {"id": 5, "email": order.buyer_email.upper(), "phone": ""}, "orders_to_redact": []}
+
+    export_payload = {**payload, "orders_requested": [], "data_request": {"id": 77}}
+    sender.deliver(sender.sign(topic="customers/data_request", shop_domain=BROKEN_SHOP, payload=export_payload))
+    sender.deliver(sender.sign(topic="customers/redact", shop_domain=BROKEN_SHOP, payload=payload))
+    outcomes = [webhooks.webhook_delivery_process(delivery_id=pk) for pk in WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)]
+
+    assert outcomes[0].startswith("export") and outcomes[1] == "erased 2 records"  # the order's buyer data and the export
+    order.refresh_from_db()
+    other.refresh_from_db()
+    assert (order.buyer_name, order.buyer_email, order.shipping_address) == ("", "", {})
+    assert other.buyer_email  # another buyer is untouched

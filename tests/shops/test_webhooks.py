@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 
 from orderguard.sandbox.models import SandboxShop, SandboxToken
 from orderguard.sandbox.shopify import webhooks as sender
@@ -130,7 +130,13 @@ def test_twenty_concurrent_identical_deliveries_are_recorded_and_processed_once(
 
     handled: list[int] = []
     monkeypatch.setitem(webhooks._handlers, "orders/updated", lambda d: handled.append(d.pk) or "counted")
-    workers = [threading.Thread(target=webhooks.webhook_delivery_process, kwargs={"delivery_id": delivery.pk}) for _ in range(5)]
+    def process() -> None:
+        try:
+            webhooks.webhook_delivery_process(delivery_id=delivery.pk)
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    workers = [threading.Thread(target=process) for _ in range(5)]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -28,13 +28,8 @@ def account_edge(name: str):
     node = rep.ACCOUNT.fields[name]
 
     def handler(call: Call, account: MetaCommerceAccount) -> dict:
-        rows = rep.account(account)[name]
-        page = graph.paginate(
-            list(range(len(rows))), key=lambda index: index, after=call.params.get("after"),
-            before=call.params.get("before"), limit=graph.parse_limit(call.params.get("limit")),
-        )
-        selection = call.fields()
-        return graph.paged_body([graph.select(rows[i], selection, node) for i in page.rows], page, url=call.page_link)
+        return graph.list_edge_body(rep.account(account)[name], node, params=call.params, selection=call.fields(),
+                                    page_link=call.page_link)
 
     return handler
 

@@ -232,3 +232,13 @@ def link(base: str, params: dict, changes: dict) -> str:
     merged = {k: v for k, v in params.items() if k not in ("after", "before")}
     merged.update(changes)
     return f"{base}?{urlencode(merged)}"
+
+
+def list_edge_body(rows: list[dict], node: Node, *, params: dict, selection: Selection | None, page_link: Callable[[dict], str],
+                   edge_url: EdgeUrl | None = None) -> dict:
+    """A list-valued edge (an order's items, an account's apps) as one page of selected rows, with cursors."""
+    page = paginate(
+        list(range(len(rows))), key=lambda index: index, after=params.get("after"),
+        before=params.get("before"), limit=parse_limit(params.get("limit")),
+    )
+    return paged_body([select(rows[index], selection, node, edge_url=edge_url) for index in page.rows], page, url=page_link)

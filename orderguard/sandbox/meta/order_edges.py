@@ -63,14 +63,8 @@ def order_edge(name: str):
     node = rep.ORDER.fields[name]
 
     def handler(call: Call, order: MetaOrder) -> dict:
-        rows = rep.order(order)[name]
-        page = graph.paginate(
-            list(range(len(rows))), key=lambda index: index, after=call.params.get("after"),
-            before=call.params.get("before"), limit=graph.parse_limit(call.params.get("limit")),
-        )
-        selection = call.fields()
-        data = [graph.select(rows[index], selection, node, edge_url=call.edge_link) for index in page.rows]
-        return graph.paged_body(data, page, url=call.page_link)
+        return graph.list_edge_body(rep.order(order)[name], node, params=call.params, selection=call.fields(),
+                                    page_link=call.page_link, edge_url=call.edge_link)
 
     return handler
 

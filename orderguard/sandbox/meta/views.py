@@ -50,6 +50,8 @@ def oauth_dialog(request: HttpRequest) -> HttpResponse:
     """facebook.com/dialog/oauth: "Continue as <name>" or "Cancel", then back to redirect_uri."""
     source = request.POST if request.method == "POST" else request.GET
     response = _dialog(request, source)
+    # Like Facebook's, the dialog keeps the link to the window that opened it (Login runs in popups).
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     record_call("meta", f"{request.method} dialog/oauth", str(source.get("client_id", ""))[:64], response.status_code)
     return response
 
