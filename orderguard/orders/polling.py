@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
@@ -130,6 +130,7 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
         return
     report.meta_calls = client.calls
     report.orders_received = len(meta_orders)
+    _keep_usage_hold(connection=connection, not_before=client.not_before, now=now)
 
     touched = social_orders_upsert(shop=shop, commerce_account_id=cms_id, meta_orders=meta_orders, now=now)
     fresh_ids = _fresh(touched)
@@ -168,6 +169,15 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
         state.last_full_sweep_at = now
     state.last_report = {key: value for key, value in report.as_dict().items() if key != "duration_ms"}
     state.save()
+
+
+def _keep_usage_hold(*, connection: MetaConnection, not_before: float | None, now: datetime) -> None:
+    """Meta's usage headers can ask for a pause even on a successful answer; store it like a throttle so
+    the next poll (a new client) waits too."""
+    if not_before is not None and not_before > now.timestamp():
+        until = datetime.fromtimestamp(not_before, tz=UTC)
+        MetaConnection.objects.filter(pk=connection.pk).update(throttled_until=until)
+        logger.warning("Meta asked %s to slow down until %s", connection.shop_id, until)
 
 
 def _fresh(touched: list[SocialOrder]) -> frozenset[int]:

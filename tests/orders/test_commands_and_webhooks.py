@@ -142,3 +142,14 @@ def test_customers_redact_erases_the_buyer_details_of_their_social_orders(broken
     other.refresh_from_db()
     assert (order.buyer_name, order.buyer_email, order.shipping_address) == ("", "", {})
     assert other.buyer_email  # another buyer is untouched
+
+
+def test_a_pause_asked_for_in_usage_headers_is_kept_for_the_next_poll(broken_shop):
+    from orderguard.orders.polling import _keep_usage_hold
+
+    connection = MetaConnection.objects.get(shop=broken_shop)
+    now = timezone.now()
+    _keep_usage_hold(connection=connection, not_before=(now + timedelta(minutes=3)).timestamp(), now=now)
+    connection.refresh_from_db()
+    assert timedelta(minutes=2) < connection.throttled_until - now <= timedelta(minutes=3)
+    assert poll_shop(shop=broken_shop).outcome == "skipped"
