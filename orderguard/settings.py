@@ -99,7 +99,8 @@ _SQLITE_OPTIONS = {
 
 def _database(url: str | None, *, sqlite_path) -> dict:
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # Persistent connections, except in tests, whose server and worker threads come and go.
+        config = dj_database_url.parse(url, conn_max_age=0 if PROFILE == "test" else 60, conn_health_checks=True)
     else:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(sqlite_path)}
     if config["ENGINE"] == "django.db.backends.sqlite3":
