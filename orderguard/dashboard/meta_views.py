@@ -26,7 +26,7 @@ def _context(request: AppRequest, **extra) -> dict:
         "nav": "meta",
         "connection": connection,
         "connected": connection is not None and connection.status == MetaConnection.Status.CONNECTED,
-        "login_url": reverse("meta-login-start") + "?ticket=" + meta_login_ticket(shop=request.shop),
+        "login_url": reverse("meta-login-start") + "?ticket=" + meta_login_ticket(shop=request.shop, language=request.LANGUAGE_CODE),
         "health": poll_health(shop=request.shop),
         **extra,
     }

@@ -22,6 +22,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderguard.integrations.meta.errors import MetaError
 from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
@@ -51,8 +52,18 @@ def callback_url() -> str:
     return settings.APP_URL + reverse("meta-login-callback")
 
 
-def meta_login_ticket(*, shop: Shop) -> str:
-    return signing.dumps({"shop": shop.pk, "nonce": secrets.token_urlsafe(8)}, salt=TICKET_SALT)
+def meta_login_ticket(*, shop: Shop, language: str) -> str:
+    return signing.dumps({"shop": shop.pk, "language": language, "nonce": secrets.token_urlsafe(8)}, salt=TICKET_SALT)
+
+
+def meta_login_language(*, ticket: str = "", state: str = "") -> str | None:
+    """The admin language a login was started in (from its ticket or its state), if known."""
+    if ticket:
+        try:
+            return signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE).get("language")
+        except signing.BadSignature:
+            return None
+    return MetaLoginAttempt.objects.filter(state=state or "-").values_list("language", flat=True).first()
 
 
 def meta_login_start(*, ticket: str) -> str:
@@ -60,12 +71,13 @@ def meta_login_start(*, ticket: str) -> str:
     try:
         payload = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature:
-        raise MetaLoginFailed("This link has expired. Open OrderGuard in Shopify admin and start again.") from None
+        raise MetaLoginFailed(_("This link has expired. Open OrderGuard in Shopify admin and start again.")) from None
     shop = Shop.objects.filter(pk=payload.get("shop"), status=Shop.Status.ACTIVE).first()
     if shop is None:
-        raise MetaLoginFailed("This shop has not installed OrderGuard.")
+        raise MetaLoginFailed(_("This shop has not installed OrderGuard."))
     attempt = MetaLoginAttempt.objects.create(
-        shop=shop, state=secrets.token_urlsafe(32), expires_at=timezone.now() + ATTEMPT_LIFETIME
+        shop=shop, state=secrets.token_urlsafe(32), expires_at=timezone.now() + ATTEMPT_LIFETIME,
+        language=str(payload.get("language") or "en")[:8],
     )
     query = urlencode({
         "client_id": settings.META_APP_ID,
@@ -93,7 +105,7 @@ def meta_login_callback(*, state: str, code: str) -> MetaLoginAttempt:
                 accounts.append({"commerce_account_id": cms_id, "commerce_account_name": name, "page_id": page.id, "page_name": page.name})
                 page_tokens[page.id] = page.access_token
     except MetaError as error:
-        raise MetaLoginFailed(f"Facebook did not complete the login ({error.message or 'unknown error'}). Try again.") from None
+        raise MetaLoginFailed(_("Facebook did not complete the login (%(reason)s). Try again.") % {"reason": error.message or "unknown error"}) from None
     attempt.user_token = user_token
     attempt.page_tokens = json.dumps(page_tokens)
     attempt.accounts = accounts
@@ -109,7 +121,7 @@ def meta_login_choose(*, state: str, commerce_account_id: str) -> MetaConnection
     attempt = _live_attempt(state)
     choice = next((c for c in meta_login_choices(attempt) if c.commerce_account_id == commerce_account_id), None)
     if choice is None:
-        raise MetaLoginFailed("Pick one of the commerce accounts listed.")
+        raise MetaLoginFailed(_("Pick one of the commerce accounts listed."))
     page_token = json.loads(attempt.page_tokens or "{}").get(choice.page_id, "")
     try:
         connection = meta_connection_connect(
@@ -123,7 +135,7 @@ def meta_login_choose(*, state: str, commerce_account_id: str) -> MetaConnection
     except MetaConnectionRejected as error:
         raise MetaLoginFailed(error.message) from None
     except MetaError as error:
-        raise MetaLoginFailed(f"Meta could not be reached ({error.message or 'unknown error'}). Try again.") from None
+        raise MetaLoginFailed(_("Meta could not be reached (%(reason)s). Try again.") % {"reason": error.message or "unknown error"}) from None
     # Single use: the state is spent and the tokens the attempt held are dropped.
     MetaLoginAttempt.objects.filter(pk=attempt.pk).update(completed_at=timezone.now(), user_token=None, page_tokens=None, accounts=[])
     return connection
@@ -133,5 +145,5 @@ def _live_attempt(state: str) -> MetaLoginAttempt:
     with transaction.atomic():
         attempt = MetaLoginAttempt.objects.select_for_update().filter(state=state or "-").select_related("shop").first()
         if attempt is None or attempt.completed_at is not None or attempt.expires_at <= timezone.now():
-            raise MetaLoginFailed("This login is no longer valid. Open OrderGuard in Shopify admin and start again.")
+            raise MetaLoginFailed(_("This login is no longer valid. Open OrderGuard in Shopify admin and start again."))
         return attempt

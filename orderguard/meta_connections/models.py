@@ -58,6 +58,8 @@ class MetaLoginAttempt(ShopScopedModel):
     """One Facebook Login round trip, bound to the shop that started it. Its `state` is single-use."""
 
     state = models.CharField(max_length=64, unique=True)
+    # The admin's language when the login started: the popup's pages speak it too.
+    language = models.CharField(max_length=8, default="en")
     expires_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     # After the callback: the long-lived user token and the commerce accounts it can reach.

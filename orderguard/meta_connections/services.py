@@ -16,6 +16,7 @@ import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orderguard.integrations.meta.client import MetaGraphClient
 from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError
@@ -75,33 +76,31 @@ def meta_connection_connect(
     commerce_account_id = commerce_account_id.strip()
     access_token = access_token.strip()
     if not commerce_account_id.isdigit():
-        raise MetaConnectionRejected("The commerce account id is a number, as in Commerce Manager's address.", code="bad_cms_id")
+        raise MetaConnectionRejected(_("The commerce account id is a number, as in Commerce Manager's address."), code="bad_cms_id")
     if not access_token:
-        raise MetaConnectionRejected("Paste the access token.", code="no_token")
+        raise MetaConnectionRejected(_("Paste the access token."), code="no_token")
 
     info = meta_client(access_token="").debug_token(access_token)
     if not info.is_valid:
-        raise MetaConnectionRejected("Meta says this token is not valid (expired or revoked).", code="invalid_token")
+        raise MetaConnectionRejected(_("Meta says this token is not valid (expired or revoked)."), code="invalid_token")
     if info.app_id and info.app_id != settings.META_APP_ID:
-        raise MetaConnectionRejected("This token was issued to another app, not to OrderGuard.", code="other_app")
+        raise MetaConnectionRejected(_("This token was issued to another app, not to OrderGuard."), code="other_app")
     granted = [scope for scope in ORDER_READ_SCOPES if scope in info.scopes]
     if not granted:
-        raise MetaConnectionRejected(
-            "The token lacks permission to read orders (commerce_account_read_orders).", code="missing_permission"
-        )
+        raise MetaConnectionRejected(_("The token lacks permission to read orders (commerce_account_read_orders)."), code="missing_permission")
     targets = {target for scope in granted for target in info.targets_for(scope)}
     if targets and commerce_account_id not in targets:
-        raise MetaConnectionRejected("The token's order permission does not cover this commerce account.", code="wrong_account")
+        raise MetaConnectionRejected(_("The token's order permission does not cover this commerce account."), code="wrong_account")
 
     client = meta_client(access_token=access_token)
     try:
         account = client.commerce_account(commerce_account_id)
         apps = [{"id": app.id, "name": app.name} for app in client.order_management_apps(commerce_account_id)]
     except (MetaAuthError, MetaPermissionError):
-        raise MetaConnectionRejected("The token cannot read this commerce account.", code="no_access") from None
+        raise MetaConnectionRejected(_("The token cannot read this commerce account."), code="no_access") from None
 
     with transaction.atomic():
-        connection, _ = MetaConnection.objects.update_or_create(
+        connection, _created = MetaConnection.objects.update_or_create(
             shop=shop,
             defaults={
                 "status": MetaConnection.Status.CONNECTED,

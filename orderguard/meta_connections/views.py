@@ -4,9 +4,13 @@ Each is bound to a shop by a signed ticket or a single-use state, never by a coo
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
+
+from orderguard.core.i18n import supported_language
 
 from orderguard.meta_connections import login
 
@@ -22,8 +26,16 @@ def _failed(request: HttpRequest, message: str, status: int = 400) -> HttpRespon
     return _popup_page(render(request, "meta_connections/login_result.html", {"ok": False, "message": message}, status=status))
 
 
+def _speak(language: str | None) -> None:
+    """These pages are outside the app's frame: they speak the language the login started in."""
+    language = supported_language(language)
+    if language:
+        translation.activate(language)
+
+
 @require_GET
 def login_start(request: HttpRequest) -> HttpResponse:
+    _speak(login.meta_login_language(ticket=request.GET.get("ticket", "")))
     try:
         return _popup_page(HttpResponseRedirect(login.meta_login_start(ticket=request.GET.get("ticket", ""))))
     except login.MetaLoginFailed as error:
@@ -32,8 +44,9 @@ def login_start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def login_callback(request: HttpRequest) -> HttpResponse:
+    _speak(login.meta_login_language(state=request.GET.get("state", "")))
     if request.GET.get("error"):
-        return _failed(request, "Facebook Login was cancelled. Nothing was connected.", status=200)
+        return _failed(request, _("Facebook Login was cancelled. Nothing was connected."), status=200)
     try:
         attempt = login.meta_login_callback(state=request.GET.get("state", ""), code=request.GET.get("code", ""))
     except login.MetaLoginFailed as error:
@@ -45,6 +58,7 @@ def login_callback(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def login_choose(request: HttpRequest) -> HttpResponse:
+    _speak(login.meta_login_language(state=request.POST.get("state", "")))
     try:
         connection = login.meta_login_choose(
             state=request.POST.get("state", ""), commerce_account_id=request.POST.get("commerce_account_id", "")

@@ -132,3 +132,14 @@ def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed):
     assert expired.status_code == 400 and b"expired" in expired.content
     assert client.get("/meta/login/start", {"ticket": "tampered"}).status_code == 400
     assert not MetaLoginAttempt.objects.exists()
+
+
+def test_the_login_window_speaks_the_admins_language(client, installed):
+    page = client.get("/app/meta/", headers={**bearer(BROKEN_SHOP), "X-OrderGuard-Locale": "nl"})
+    login_url = unescape(re.search(rb'href="(/meta/login/start\?ticket=[^"]+)"', page.content).group(1).decode())
+    start = client.get(login_url)
+    callback_url = _consent(start["Location"], "continue")
+    choose = client.get(callback_url.removeprefix(settings.APP_URL))
+    assert choose.status_code == 200
+    assert "Kies het commerce-account dat je wilt bewaken" in choose.content.decode()
+    assert b"Dit account koppelen" in choose.content and b"Choose the commerce account" not in choose.content
