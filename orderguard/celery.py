@@ -7,7 +7,6 @@ Per-shop cadence lives in the dispatchers (rows with due times), not in beat.
 from __future__ import annotations
 
 import os
-
 from datetime import timedelta
 
 from celery import Celery

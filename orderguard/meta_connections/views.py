@@ -4,14 +4,13 @@ Each is bound to a shop by a signed ticket or a single-use state, never by a coo
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext as _
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from orderguard.core.i18n import supported_language
-
 from orderguard.meta_connections import login
 
 

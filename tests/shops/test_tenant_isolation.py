@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-
 from django.utils import timezone
 
 from orderguard.orders.models import SocialOrder

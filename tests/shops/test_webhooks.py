@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 
-import httpx
 import pytest
 from django.conf import settings
 from django.db import connection, connections

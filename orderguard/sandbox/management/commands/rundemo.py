@@ -15,7 +15,6 @@ import sys
 import time
 
 import httpx
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
