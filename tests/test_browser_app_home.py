@@ -43,8 +43,12 @@ def test_a_page_load_without_a_token_comes_back_through_the_bounce_page(app_serv
         expect(frame.get_by_test_id("shop-name")).to_have_text("Alpha Goods", timeout=15_000)
 
         app_frame = page.frame(url=lambda url: url.startswith(settings.APP_URL))
-        app_frame.evaluate("window.location.href = '/app/settings/?embedded=1&shop=alpha-goods.myshopify.com'")
-        page.wait_for_timeout(300)
+        app_frame.evaluate("window.__firstDocument = true")
+        # A plain page load without a token; navigate after evaluate() returns, so the navigation cannot
+        # destroy the context evaluate runs in.
+        app_frame.evaluate("setTimeout(() => { window.location.href = '/app/settings/?embedded=1&shop=alpha-goods.myshopify.com'; }, 0)")
+        # Through the bounce page and back: the final URL carries a fresh id_token (and none of the first
+        # load's parameters).
+        app_frame.wait_for_url(lambda url: "/app/settings/" in url and "id_token=" in url and "host=" not in url, timeout=15_000)
         expect(frame.get_by_test_id("shop-name")).to_have_text("Alpha Goods", timeout=15_000)
-        final = page.frame(url=lambda url: url.startswith(settings.APP_URL))
-        assert "id_token=" in final.url and "/app/settings/" in final.url
+        assert app_frame.evaluate("window.__firstDocument") is None  # a new document, not the first one
