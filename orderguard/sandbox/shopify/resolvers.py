@@ -22,7 +22,6 @@ from graphql import GraphQLError
 from orderguard.sandbox.meta import shopify_channel
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 
-RootField = Callable[..., object]
 _root_fields: dict[str, Callable[[SandboxShop], object]] = {}
 
 
