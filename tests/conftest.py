@@ -53,6 +53,12 @@ socket.socket.connect_ex = _guarded_connect_ex
 # ------------------------------------------------------------------------------------------------------
 
 
+def pytest_configure(config):
+    """The live server listens on the test profile's port (orderguard/test_settings.py picks a free one)."""
+    if not config.option.liveserver:
+        config.option.liveserver = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_broker_folder():
     """The filesystem broker of the test profile starts empty (no messages left from an earlier run)."""

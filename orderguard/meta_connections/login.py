@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from orderguard.integrations.meta.errors import MetaError
 from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
-from orderguard.meta_connections.services import MetaConnectionRejected, meta_client, meta_connection_connect
+from orderguard.meta_connections.clients import meta_graph_client
+from orderguard.meta_connections.services import MetaConnectionRejected, meta_connection_connect
 from orderguard.shops.models import Shop
 
 TICKET_SALT = "orderguard.meta-login-ticket"
@@ -93,13 +94,13 @@ def meta_login_callback(*, state: str, code: str) -> MetaLoginAttempt:
     """Exchange the code and list the commerce accounts the merchant can pick from."""
     attempt = _live_attempt(state)
     try:
-        client = meta_client(access_token="")
+        client = meta_graph_client()
         short_lived = client.exchange_code_for_token(code=code, redirect_uri=callback_url())
         user_token = client.exchange_for_long_lived_token(short_lived)
-        user_client = meta_client(access_token=user_token)
+        user_client = meta_graph_client(access_token=user_token)
         accounts, page_tokens = [], {}
         for page in user_client.pages():
-            page_client = meta_client(access_token=page.access_token)
+            page_client = meta_graph_client(access_token=page.access_token)
             for cms_id in page_client.page_commerce_accounts(page.id):
                 name = page_client.commerce_account(cms_id).name
                 accounts.append({"commerce_account_id": cms_id, "commerce_account_name": name, "page_id": page.id, "page_name": page.name})

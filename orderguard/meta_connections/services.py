@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import lru_cache
-
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderguard.integrations.meta.client import MetaGraphClient
 from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError
+from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.shops.models import Shop
 
@@ -34,30 +31,6 @@ class MetaConnectionRejected(Exception):
     def __init__(self, message: str, *, code: str):
         super().__init__(message)
         self.message, self.code = message, code
-
-
-@lru_cache(maxsize=1)
-def meta_http_session() -> requests.Session:
-    """One pooled HTTP session per process, shared by every connection's client."""
-    return requests.Session()
-
-
-def meta_client(*, access_token: str = "", connection: MetaConnection | None = None) -> MetaGraphClient:
-    """A Graph API client for a connection (or a bare token), honouring a stored throttle."""
-    not_before = None
-    if connection is not None:
-        access_token = connection.access_token
-        if connection.throttled_until:
-            not_before = connection.throttled_until.timestamp()
-    return MetaGraphClient(
-        access_token=access_token,
-        app_secret=settings.META_APP_SECRET,
-        app_id=settings.META_APP_ID,
-        api_version=settings.META_GRAPH_API_VERSION,
-        base_url=settings.META_GRAPH_BASE_URL,
-        session=meta_http_session(),
-        not_before=not_before,
-    )
 
 
 def meta_connection_connect(
@@ -80,7 +53,7 @@ def meta_connection_connect(
     if not access_token:
         raise MetaConnectionRejected(_("Paste the access token."), code="no_token")
 
-    info = meta_client(access_token="").debug_token(access_token)
+    info = meta_graph_client().debug_token(access_token)
     if not info.is_valid:
         raise MetaConnectionRejected(_("Meta says this token is not valid (expired or revoked)."), code="invalid_token")
     if info.app_id and info.app_id != settings.META_APP_ID:
@@ -92,7 +65,7 @@ def meta_connection_connect(
     if targets and commerce_account_id not in targets:
         raise MetaConnectionRejected(_("The token's order permission does not cover this commerce account."), code="wrong_account")
 
-    client = meta_client(access_token=access_token)
+    client = meta_graph_client(access_token=access_token)
     try:
         account = client.commerce_account(commerce_account_id)
         apps = [{"id": app.id, "name": app.name} for app in client.order_management_apps(commerce_account_id)]

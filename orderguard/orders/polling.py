@@ -22,7 +22,8 @@ from orderguard.core.locks import single_flight
 from orderguard.integrations.meta.errors import MetaError, MetaTransientError
 from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.meta_connections.models import MetaConnection
-from orderguard.meta_connections.services import meta_client, meta_connection_record_apps, meta_connection_record_error
+from orderguard.meta_connections.clients import meta_graph_client
+from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
 from orderguard.orders.classification import CLASSIFY_FIELDS, VERDICT_FIELDS, social_orders_classify
 from orderguard.orders.ingest import social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
@@ -30,7 +31,7 @@ from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_soc
 from orderguard.reconciliation.engine import DONE, ChannelFacts
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import Shop
-from orderguard.shops.services import shopify_admin_client
+from orderguard.shops.clients import shopify_admin_client
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
     report.full_sweep = full
     state.last_attempt_at = now
 
-    client = meta_client(connection=connection)
+    client = meta_graph_client(connection=connection)
     cms_id = connection.commerce_account_id
     updated_after = now - FULL_SWEEP_WINDOW if full or state.meta_cursor is None else state.meta_cursor - OVERLAP
     try:

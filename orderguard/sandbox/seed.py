@@ -3,9 +3,6 @@ the app through the same paths a merchant's browser takes (token exchange, Meta 
 
 from __future__ import annotations
 
-from django.conf import settings
-
-from orderguard.integrations.shopify.auth import verify_id_token
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_connect
 from orderguard.sandbox.admin_views import app_toml_scopes
@@ -15,6 +12,7 @@ from orderguard.sandbox.scenarios.loader import LoadResult, load_file
 from orderguard.sandbox.shopify.id_tokens import mint_id_token
 from orderguard.shops.models import Shop
 from orderguard.shops.services import shop_authenticate
+from orderguard.shops.shopify_app import shopify_id_token_verify
 
 DEMO_SHOP_DOMAIN = "maple-and-moss.myshopify.com"
 DEMO_SCENARIO = "demo"
@@ -31,9 +29,7 @@ def demo_install_and_connect() -> Shop:
     """Install the app on the demo shop (token exchange against the running sandbox) and connect its Meta
     commerce account with the scenario's system-user token. Idempotent; needs the web server running."""
     SandboxShop.objects.filter(domain=DEMO_SHOP_DOMAIN).update(app_installed=True, granted_scopes=app_toml_scopes())
-    claims = verify_id_token(
-        mint_id_token(shop_domain=DEMO_SHOP_DOMAIN), client_id=settings.SHOPIFY_API_KEY, secret=settings.SHOPIFY_API_SECRET
-    )
+    claims = shopify_id_token_verify(token=mint_id_token(shop_domain=DEMO_SHOP_DOMAIN))
     shop = shop_authenticate(claims=claims)
     if not MetaConnection.objects.filter(shop=shop).exists():
         account = MetaCommerceAccount.objects.get(shopify_shop__domain=DEMO_SHOP_DOMAIN)

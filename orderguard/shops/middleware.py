@@ -27,9 +27,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from orderguard.integrations.shopify.auth import InvalidIdToken, verify_id_token
+from orderguard.integrations.shopify.auth import InvalidIdToken
 from orderguard.integrations.shopify.errors import InvalidSubjectToken, TokenEndpointError
 from orderguard.shops.services import shop_authenticate
+from orderguard.shops.shopify_app import shopify_id_token_verify
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +66,7 @@ class ShopifyAppAuthMiddleware:
                 return _bounce(request)
 
         try:
-            claims = verify_id_token(
-                token,
-                client_id=settings.SHOPIFY_API_KEY,
-                secret=settings.SHOPIFY_API_SECRET,
-                previous_secret=settings.SHOPIFY_API_SECRET_PREVIOUS,
-            )
+            claims = shopify_id_token_verify(token=token)
             shop = shop_authenticate(claims=claims)
         except (InvalidIdToken, InvalidSubjectToken) as error:
             logger.info("Refused an ID token (%s) for %s", getattr(error, "code", error), request.path)

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from orderguard.integrations.shopify.auth import IdTokenClaims
-from orderguard.integrations.shopify.client import ShopifyAdminClient
 from orderguard.integrations.shopify.errors import ShopifyError, TokenEndpointError
-from orderguard.integrations.shopify.tokens import exchange_id_token
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import OfflineToken, Shop
-from orderguard.shops.tokens import offline_token_store, shop_access_token, shopify_http_client
+from orderguard.shops.clients import shopify_admin_client
+from orderguard.shops.shopify_app import shopify_token_exchange
+from orderguard.shops.tokens import offline_token_store
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +35,7 @@ def shop_authenticate(*, claims: IdTokenClaims) -> Shop:
 
 
 def shop_install(*, claims: IdTokenClaims) -> Shop:
-    grant = exchange_id_token(
-        claims=claims,
-        client_id=settings.SHOPIFY_API_KEY,
-        secret=settings.SHOPIFY_API_SECRET,
-        http_client=shopify_http_client(),
-    )
+    grant = shopify_token_exchange(claims=claims)
     now = timezone.now()
     with transaction.atomic():
         shop = _shop_get_or_create(domain=claims.shop_domain)
@@ -72,16 +66,6 @@ def _shop_get_or_create(*, domain: str) -> Shop:
             return shop
     except IntegrityError:  # a concurrent first request created it
         return Shop.objects.get(domain=domain)
-
-
-def shopify_admin_client(*, shop: Shop) -> ShopifyAdminClient:
-    """An Admin GraphQL client for `shop` with a fresh access token. Raises ShopUnavailable."""
-    return ShopifyAdminClient(
-        shop_domain=shop.domain,
-        access_token=shop_access_token(shop=shop),
-        api_version=settings.SHOPIFY_API_VERSION,
-        http_client=shopify_http_client(),
-    )
 
 
 def shop_sync_details(*, shop: Shop) -> Shop:

@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import lru_cache
-
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from orderguard.core.crypto import TokenDecryptionError
 from orderguard.integrations.shopify.errors import InvalidGrant
-from orderguard.integrations.shopify.tokens import OfflineTokenGrant, refresh_offline_token
-from orderguard.integrations.shopify.transport import build_http_client
+from orderguard.integrations.shopify.tokens import OfflineTokenGrant
 from orderguard.shops.exceptions import ShopCredentialsUnreadable, ShopNeedsReauth, ShopNotInstalled
 from orderguard.shops.models import OfflineToken, Shop
+from orderguard.shops.shopify_app import shopify_token_refresh
 
 logger = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def shopify_http_client() -> httpx.Client:
-    """One pooled HTTP client per process (thread-safe); requests to every shop share its connections."""
-    return build_http_client(base_url=settings.SHOPIFY_API_BASE_URL)
 
 
 def offline_token_store(*, shop: Shop, grant: OfflineTokenGrant) -> OfflineToken:
@@ -78,13 +69,7 @@ def _fresh_access_token(*, shop: Shop) -> str:
             refused = True
         else:
             try:
-                grant = refresh_offline_token(
-                    shop_domain=shop.domain,
-                    refresh_token=token.refresh_token,
-                    client_id=settings.SHOPIFY_API_KEY,
-                    secret=settings.SHOPIFY_API_SECRET,
-                    http_client=shopify_http_client(),
-                )
+                grant = shopify_token_refresh(shop_domain=shop.domain, refresh_token=token.refresh_token)
             except InvalidGrant:
                 refused = True
             else:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import logging
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
-from orderguard.integrations.shopify.auth import normalize_shop_domain, verify_webhook_signature
+from orderguard.integrations.shopify.auth import normalize_shop_domain
+from orderguard.shops.shopify_app import shopify_webhook_signature_valid
 from orderguard.shops.webhooks import COMPLIANCE_TOPICS, dedupe_key, webhook_delivery_record
 
 logger = logging.getLogger(__name__)
@@ -34,8 +34,7 @@ def shopify_webhook(request: HttpRequest, topic: str) -> HttpResponse:
     except RequestDataTooBig:
         return HttpResponse("Payload too large", status=413)
 
-    secrets = (settings.SHOPIFY_API_SECRET, settings.SHOPIFY_API_SECRET_PREVIOUS)
-    if not verify_webhook_signature(body, _header(request, "Hmac-Sha256"), secrets=secrets):
+    if not shopify_webhook_signature_valid(body=body, signature=_header(request, "Hmac-Sha256")):
         logger.info("Refused a %s webhook with a missing or invalid signature", topic)
         return HttpResponse("Unauthorized", status=401)
 

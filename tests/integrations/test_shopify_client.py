@@ -17,7 +17,7 @@ from orderguard.integrations.shopify.errors import (
 )
 from orderguard.sandbox.models import SandboxShop
 from orderguard.sandbox.shopify import tokens as sandbox_tokens
-from orderguard.shops.tokens import shopify_http_client
+from orderguard.shops.shopify_app import shopify_http_client
 from tests.helpers import SHOP_A, make_sandbox_shop, sandbox_calls
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])

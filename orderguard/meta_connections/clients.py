@@ -1,0 +1,38 @@
+"""The one place where settings meet `orderguard.integrations.meta`: the Graph API client factory."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import requests
+from django.conf import settings
+
+from orderguard.integrations.meta.client import MetaGraphClient
+from orderguard.meta_connections.models import MetaConnection
+
+
+@lru_cache(maxsize=1)
+def meta_http_session() -> requests.Session:
+    """One pooled HTTP session per process, shared by every connection's client."""
+    return requests.Session()
+
+
+def meta_graph_client(*, connection: MetaConnection | None = None, access_token: str = "") -> MetaGraphClient:
+    """A Graph API client for a connection (honouring its stored throttle), or for a bare token.
+
+    With neither, the client calls with the app's own credentials only (`/debug_token`, OAuth).
+    """
+    not_before = None
+    if connection is not None:
+        access_token = connection.access_token
+        if connection.throttled_until:
+            not_before = connection.throttled_until.timestamp()
+    return MetaGraphClient(
+        access_token=access_token,
+        app_secret=settings.META_APP_SECRET,
+        app_id=settings.META_APP_ID,
+        api_version=settings.META_GRAPH_API_VERSION,
+        base_url=settings.META_GRAPH_BASE_URL,
+        session=meta_http_session(),
+        not_before=not_before,
+    )
