@@ -9,25 +9,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
+from orderguard.core.exceptions import ApplicationError
 from orderguard.core.http import AppRequest
-from orderguard.integrations.meta.errors import MetaError
 from orderguard.meta_connections.login import meta_login_ticket
 from orderguard.meta_connections.models import MetaConnection
-from orderguard.meta_connections.services import MetaConnectionRejected, meta_connection_connect, meta_connection_disconnect
-from orderguard.orders.selectors import poll_health
+from orderguard.meta_connections.services import meta_connection_connect, meta_connection_disconnect
+from orderguard.orders.selectors import shop_health
 
 TEMPLATE = "dashboard/meta.html"
 
 
 def _context(request: AppRequest, **extra) -> dict:
-    connection = MetaConnection.objects.filter(shop=request.shop).first()
+    health = shop_health(shop=request.shop)
     return {
         "shop": request.shop,
         "nav": "meta",
-        "connection": connection,
-        "connected": connection is not None and connection.status == MetaConnection.Status.CONNECTED,
+        "connection": health.connection,
+        "health": health,
         "login_url": reverse("meta-login-start") + "?ticket=" + meta_login_ticket(shop=request.shop, language=request.LANGUAGE_CODE),
-        "health": poll_health(shop=request.shop),
         **extra,
     }
 
@@ -46,10 +45,8 @@ def meta_connect_token(request: AppRequest) -> HttpResponse:
     try:
         meta_connection_connect(shop=request.shop, commerce_account_id=cms_id, access_token=token,
                                 source=MetaConnection.Source.SYSTEM_USER_TOKEN)
-    except MetaConnectionRejected as rejected:
-        error = rejected.message
-    except MetaError:
-        error = _("Meta could not be reached. Nothing was changed; try again in a minute.")
+    except ApplicationError as failure:  # rejected (MetaConnectionRejected) or unreachable (MetaUnavailable)
+        error = str(failure)
     status = 422 if error else 200
     response = render(request, f"{TEMPLATE}#connection", _context(request, token_error=error, cms_id=cms_id), status=status)
     message = error or _("Connected. OrderGuard checks your Facebook and Instagram orders within a minute.")

@@ -9,13 +9,16 @@ stores the time before which nobody may call.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError
+from orderguard.core.exceptions import ApplicationError, ConnectionRejected, PlatformUnavailable
+from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError, MetaTransientError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.shops.models import Shop
@@ -25,12 +28,29 @@ logger = logging.getLogger(__name__)
 ORDER_READ_SCOPES = ("commerce_account_read_orders", "commerce_account_manage_orders")
 
 
-class MetaConnectionRejected(Exception):
+class MetaConnectionRejected(ConnectionRejected):
     """The token or account cannot be used; `message` says why, for the merchant."""
 
-    def __init__(self, message: str, *, code: str):
-        super().__init__(message)
-        self.message, self.code = message, code
+
+class MetaUnavailable(PlatformUnavailable):
+    """Meta could not be reached or failed on its side. `detail` is what Meta said (no token in it)."""
+
+    def __init__(self, error: MetaError):
+        super().__init__(
+            _("Meta could not be reached. Nothing was changed; try again in a minute."),
+            code="meta_unavailable", retryable=not isinstance(error, (MetaAuthError, MetaPermissionError)), detail=str(error),
+        )
+
+
+class MetaLoginIncomplete(ApplicationError):
+    """Facebook Login could not be completed (the code was refused, or a Graph call failed)."""
+
+    def __init__(self, error: MetaError):
+        reason = error.message or "unknown error"
+        super().__init__(
+            _("Facebook did not complete the login (%(reason)s). Try again.") % {"reason": reason},
+            code="meta_login_incomplete", retryable=isinstance(error, MetaTransientError), detail=reason,
+        )
 
 
 def meta_connection_connect(
@@ -44,7 +64,7 @@ def meta_connection_connect(
 ) -> MetaConnection:
     """Validate a token for a commerce account with Meta, then store the connection (replacing any).
 
-    Raises MetaConnectionRejected with a merchant-readable reason; MetaError when Meta is unreachable.
+    Raises MetaConnectionRejected with a merchant-readable reason; MetaUnavailable when Meta is unreachable.
     """
     commerce_account_id = commerce_account_id.strip()
     access_token = access_token.strip()
@@ -53,7 +73,10 @@ def meta_connection_connect(
     if not access_token:
         raise MetaConnectionRejected(_("Paste the access token."), code="no_token")
 
-    info = meta_graph_client().debug_token(access_token)
+    try:
+        info = meta_graph_client().debug_token(access_token)
+    except MetaError as error:
+        raise MetaUnavailable(error) from None
     if not info.is_valid:
         raise MetaConnectionRejected(_("Meta says this token is not valid (expired or revoked)."), code="invalid_token")
     if info.app_id and info.app_id != settings.META_APP_ID:
@@ -71,6 +94,8 @@ def meta_connection_connect(
         apps = [{"id": app.id, "name": app.name} for app in client.order_management_apps(commerce_account_id)]
     except (MetaAuthError, MetaPermissionError):
         raise MetaConnectionRejected(_("The token cannot read this commerce account."), code="no_access") from None
+    except MetaError as error:
+        raise MetaUnavailable(error) from None
 
     with transaction.atomic():
         connection, _created = MetaConnection.objects.update_or_create(
@@ -99,6 +124,36 @@ def meta_connection_connect(
         poll_schedule_now(shop=shop)
     logger.info("Connected %s to Meta commerce account %s (%s)", shop.domain, commerce_account_id, source)
     return connection
+
+
+@dataclass(frozen=True)
+class MetaLoginGrant:
+    """What a Facebook Login yields: the long-lived user token, and the commerce accounts of the merchant's
+    Pages (dicts of commerce_account_id, commerce_account_name, page_id, page_name) with each Page's token."""
+
+    user_token: str
+    accounts: list[dict]
+    page_tokens: dict[str, str]
+
+
+def meta_login_exchange(*, code: str, redirect_uri: str) -> MetaLoginGrant:
+    """Trade a Facebook Login code for a long-lived user token and list the commerce accounts it reaches.
+
+    Raises MetaLoginIncomplete (any Graph error: Meta's reason is in the message and in `detail`).
+    """
+    try:
+        client = meta_graph_client()
+        user_token = client.exchange_for_long_lived_token(client.exchange_code_for_token(code=code, redirect_uri=redirect_uri))
+        accounts, page_tokens = [], {}
+        for page in meta_graph_client(access_token=user_token).pages():
+            page_client = meta_graph_client(access_token=page.access_token)
+            for cms_id in page_client.page_commerce_accounts(page.id):
+                name = page_client.commerce_account(cms_id).name
+                accounts.append({"commerce_account_id": cms_id, "commerce_account_name": name, "page_id": page.id, "page_name": page.name})
+                page_tokens[page.id] = page.access_token
+    except MetaError as error:
+        raise MetaLoginIncomplete(error) from None
+    return MetaLoginGrant(user_token=user_token, accounts=accounts, page_tokens=page_tokens)
 
 
 def meta_connection_disconnect(*, shop: Shop) -> bool:

@@ -64,7 +64,6 @@ def login_choose(request: HttpRequest) -> HttpResponse:
         )
     except login.MetaLoginFailed as error:
         return _failed(request, error.message)
-    admin_url = settings.SHOPIFY_ADMIN_URL_TEMPLATE.format(shop=connection.shop.handle) + "/apps/orderguard/meta"
     return _popup_page(render(request, "meta_connections/login_result.html", {
-        "ok": True, "connection": connection, "admin_url": admin_url, "app_origin": settings.APP_URL,
+        "ok": True, "connection": connection, "admin_url": connection.shop.admin_url("apps/orderguard/meta"), "app_origin": settings.APP_URL,
     }))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from orderguard.orders.models import PollState, SocialOrder
+from orderguard.meta_connections.models import MetaConnection
+from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
 from orderguard.orders.polling import poll_interval
 from orderguard.reconciliation.engine import DONE, IN_PROCESSING, NEEDS_ACTION
 
@@ -30,8 +35,10 @@ class PollHealth:
 
 def poll_health(*, shop, now: datetime | None = None) -> PollHealth:
     """When OrderGuard last checked, and whether the poller is stale (no success for three intervals)."""
-    now = now or timezone.now()
-    state = PollState.objects.filter(shop=shop).first()
+    return _poll_health(PollState.objects.filter(shop=shop).first(), now=now or timezone.now())
+
+
+def _poll_health(state: PollState | None, *, now: datetime) -> PollHealth:
     if state is None:
         return PollHealth(None, None, None, "", False)
     reference = state.last_success_at or state.created_at
@@ -41,6 +48,39 @@ def poll_health(*, shop, now: datetime | None = None) -> PollHealth:
         next_poll_at=state.next_poll_at,
         last_error=state.last_error_message,
         stale=state.stale_since is not None or (reference is not None and now - reference > 3 * poll_interval()),
+    )
+
+
+@dataclass(frozen=True)
+class ShopHealth:
+    """What OrderGuard can reach and check for a shop, decided here so pages only test flags."""
+
+    poll: PollHealth
+    connection: MetaConnection | None
+    meta_connected: bool
+    meta_broken: bool  # Meta refused our access: checks are paused until the merchant reconnects
+    meta_permission_missing: bool  # ... because a permission was removed (else the token died)
+    shopify_active: bool  # OrderGuard's access to the shop works (else: reopen the app)
+    shopify_unchecked: bool  # the last poll could not read Shopify
+
+    @property
+    def meta_missing(self) -> bool:
+        """Never connected, or disconnected: the merchant has to connect first."""
+        return not self.meta_connected and not self.meta_broken
+
+
+def shop_health(*, shop, now: datetime | None = None) -> ShopHealth:
+    connection = MetaConnection.objects.filter(shop=shop).first()
+    state = PollState.objects.filter(shop=shop).first()
+    status = connection.status if connection else None
+    return ShopHealth(
+        poll=_poll_health(state, now=now or timezone.now()),
+        connection=connection,
+        meta_connected=status == MetaConnection.Status.CONNECTED,
+        meta_broken=status == MetaConnection.Status.BROKEN,
+        meta_permission_missing=status == MetaConnection.Status.BROKEN and connection.broken_reason == "permission_missing",
+        shopify_active=shop.is_active,
+        shopify_unchecked=bool(state and state.shopify_error),
     )
 
 
@@ -98,6 +138,12 @@ class OrderListQuery:
     def filtered(self) -> bool:
         return bool(self.channel or self.search)
 
+    @property
+    def searchable(self) -> bool:
+        """Taken literally, a search with a control character (a NUL byte, say) matches no order; the
+        databases would not compare it literally (SQLite's LIKE stops at NUL, PostgreSQL refuses it)."""
+        return not any(unicodedata.category(char) == "Cc" for char in self.search)
+
 
 @dataclass(frozen=True)
 class OrderPage:
@@ -131,7 +177,9 @@ def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | Non
         orders = orders.filter(channel=query.channel)
     if query.search:
         term = query.search.lstrip("#")
-        if term.isdigit():
+        if not query.searchable:
+            orders = orders.none()
+        elif term.isdigit():
             orders = orders.filter(Q(meta_order_id__startswith=term) | Q(shopify_order_name=f"#{term}"))
         else:
             orders = orders.filter(Q(buyer_name__icontains=term) | Q(buyer_email__icontains=term))
@@ -168,12 +216,72 @@ def orders_summary(*, shop) -> OrdersSummary:
     )
 
 
+@dataclass(frozen=True)
+class OrdersList:
+    """The list part of the orders page (its htmx partial): tabs with counts and one page of orders."""
+
+    query: OrderListQuery
+    tab_counts: dict[str, int]
+    page: OrderPage
+
+
+@dataclass(frozen=True)
+class OrdersSummaryPanel:
+    """The part above the fold (its htmx partial): the figures and what is wrong with the checks."""
+
+    summary: OrdersSummary
+    health: ShopHealth
+
+
+@dataclass(frozen=True)
+class OrdersPage:
+    query: OrderListQuery
+    tab_counts: dict[str, int]
+    page: OrderPage
+    summary: OrdersSummary
+    health: ShopHealth
+    stamp: str
+
+
+def orders_list_context(*, shop, query: OrderListQuery) -> OrdersList:
+    tab_counts = orders_tab_counts(shop=shop)
+    return OrdersList(query=query, tab_counts=tab_counts, page=orders_list(shop=shop, query=query, tab_counts=tab_counts))
+
+
+def orders_summary_context(*, shop) -> OrdersSummaryPanel:
+    return OrdersSummaryPanel(summary=orders_summary(shop=shop), health=shop_health(shop=shop))
+
+
+def orders_page_context(*, shop, query: OrderListQuery) -> OrdersPage:
+    """Everything the orders page shows, from the database only."""
+    listing, panel = orders_list_context(shop=shop, query=query), orders_summary_context(shop=shop)
+    return OrdersPage(
+        query=query, tab_counts=listing.tab_counts, page=listing.page, summary=panel.summary, health=panel.health,
+        stamp=orders_freshness_stamp(shop=shop),
+    )
+
+
 def order_get(*, shop, order_id: int) -> SocialOrder | None:
     return SocialOrder.objects.filter(shop=shop, pk=order_id).first()
 
 
-def order_timeline(*, order: SocialOrder) -> list:
+def order_timeline(*, order: SocialOrder) -> list[SocialOrderEvent]:
     return list(order.events.order_by("at", "pk"))
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: SocialOrder
+    timeline: list[SocialOrderEvent]
+    commerce_manager_url: str
+
+
+def order_detail_context(*, shop, order_id: int) -> OrderDetail | None:
+    order = order_get(shop=shop, order_id=order_id)
+    if order is None:
+        return None
+    url = settings.META_COMMERCE_MANAGER_ORDER_URL.format(cms_id=order.commerce_account_id, order_id=order.meta_order_id)
+    return OrderDetail(order=order, timeline=order_timeline(order=order), commerce_manager_url=url)
 
 
 def orders_freshness_stamp(*, shop) -> str:
@@ -183,5 +291,9 @@ def orders_freshness_stamp(*, shop) -> str:
     return f"{latest.timestamp() if latest else 0:.6f}-{state.timestamp() if state else 0:.0f}"
 
 
-def orders_by_ids(*, shop, ids) -> list[SocialOrder]:
+def orders_by_ids(*, shop, ids: Iterable[int]) -> list[SocialOrder]:
+    """The shop's orders with these ids; an id outside the key's range matches nothing (the database would
+    refuse it)."""
+    low, high = connection.ops.integer_field_range(SocialOrder._meta.pk.get_internal_type())
+    ids = [pk for pk in ids if (low is None or pk >= low) and (high is None or pk <= high)]
     return list(SocialOrder.objects.filter(shop=shop, pk__in=ids).order_by("meta_created_at"))

@@ -7,7 +7,7 @@
   `X-Shopify-Retry-Invalid-Session-Request: 1`, and the client retries once with a fresh token.
 
 The shop comes from the verified token's `dest` claim only, never from a query parameter. The first
-request from a shop installs it (token exchange; see shops.services.shop_authenticate).
+request from a shop installs it (token exchange; see shops.services.shop_session_start).
 
 CSRF, deliberately: the app does not use cookies inside the iframe (third-party cookies are unreliable
 there and Shopify forbids relying on them). The credential is the ID token, which a browser never attaches
@@ -27,10 +27,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
-from orderguard.integrations.shopify.auth import InvalidIdToken
-from orderguard.integrations.shopify.errors import InvalidSubjectToken, TokenEndpointError
-from orderguard.shops.services import shop_authenticate
-from orderguard.shops.shopify_app import shopify_id_token_verify
+from orderguard.shops.exceptions import ShopifyUnavailable, ShopSessionInvalid
+from orderguard.shops.services import shop_session_start
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +64,17 @@ class ShopifyAppAuthMiddleware:
                 return _bounce(request)
 
         try:
-            claims = shopify_id_token_verify(token=token)
-            shop = shop_authenticate(claims=claims)
-        except (InvalidIdToken, InvalidSubjectToken) as error:
-            logger.info("Refused an ID token (%s) for %s", getattr(error, "code", error), request.path)
+            session = shop_session_start(id_token=token)
+        except ShopSessionInvalid as error:
+            logger.info("Refused an ID token (%s) for %s", error.detail, request.path)
             return _bounce(request) if is_document else _retry_response()
-        except TokenEndpointError as error:
-            logger.warning("Token exchange failed (%s)", error.code)
+        except ShopifyUnavailable as error:
+            logger.warning("Token exchange failed (%s)", error.detail)
             return render(request, "shops/shopify_unreachable.html", status=503)
 
+        shop = session.shop
         request.shop = shop
-        request.id_token_claims = claims
+        request.id_token_claims = session.claims
         request.frame_ancestors = [f"https://{shop.domain}", *settings.SHOPIFY_ADMIN_ORIGINS]
         request._dont_enforce_csrf_checks = True  # see the module docstring
         return self.get_response(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from orderguard.core.fields import EncryptedTextField
@@ -35,6 +36,11 @@ class Shop(models.Model):
     def handle(self) -> str:
         """The myshopify subdomain, as in admin.shopify.com/store/<handle>."""
         return self.domain.removesuffix(".myshopify.com")
+
+    def admin_url(self, path: str = "") -> str:
+        """This shop's Shopify admin, or a page of it: admin_url("orders/123")."""
+        base = settings.SHOPIFY_ADMIN_URL_TEMPLATE.format(shop=self.handle)
+        return f"{base}/{path.lstrip('/')}" if path else base
 
     @property
     def is_active(self) -> bool:

@@ -7,18 +7,41 @@ from __future__ import annotations
 
 import logging
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from orderguard.integrations.shopify.auth import IdTokenClaims
-from orderguard.integrations.shopify.errors import ShopifyError, TokenEndpointError
-from orderguard.shops.exceptions import ShopUnavailable
+from orderguard.integrations.shopify.auth import IdTokenClaims, InvalidIdToken
+from orderguard.integrations.shopify.errors import InvalidSubjectToken, ShopifyError, TokenEndpointError
+from orderguard.shops.exceptions import ShopifyUnavailable, ShopSessionInvalid, ShopUnavailable
 from orderguard.shops.models import OfflineToken, Shop
 from orderguard.shops.clients import shopify_admin_client
-from orderguard.shops.shopify_app import shopify_token_exchange
+from orderguard.shops.shopify_app import shopify_id_token_verify, shopify_token_exchange
 from orderguard.shops.tokens import offline_token_store
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ShopSession:
+    """Who an app request is for: the installed shop and the verified ID token's claims."""
+
+    shop: Shop
+    claims: IdTokenClaims
+
+
+def shop_session_start(*, id_token: str) -> ShopSession:
+    """Verify an App Bridge ID token and authenticate its shop (installing it when needed).
+
+    Raises ShopSessionInvalid (a fresh token is needed) or ShopifyUnavailable (the token exchange failed).
+    """
+    try:
+        claims = shopify_id_token_verify(token=id_token)
+    except InvalidIdToken as error:
+        raise ShopSessionInvalid(error.code) from None
+    return ShopSession(shop=shop_authenticate(claims=claims), claims=claims)
 
 
 def shop_authenticate(*, claims: IdTokenClaims) -> Shop:
@@ -26,7 +49,7 @@ def shop_authenticate(*, claims: IdTokenClaims) -> Shop:
 
     Managed installation: Shopify installs the app and opens it; the first request that reaches us with
     an ID token exchanges it for the offline token. The same happens when the merchant reopens the app
-    after an uninstall or a refused refresh token. Raises InvalidSubjectToken or TokenEndpointError.
+    after an uninstall or a refused refresh token. Raises ShopSessionInvalid or ShopifyUnavailable.
     """
     shop = Shop.objects.filter(domain=claims.shop_domain).first()
     if shop is not None and shop.is_active and OfflineToken.objects.filter(shop=shop).exists():
@@ -35,7 +58,15 @@ def shop_authenticate(*, claims: IdTokenClaims) -> Shop:
 
 
 def shop_install(*, claims: IdTokenClaims) -> Shop:
-    grant = shopify_token_exchange(claims=claims)
+    try:
+        grant = shopify_token_exchange(claims=claims)
+    except InvalidSubjectToken as error:
+        raise ShopSessionInvalid(error.code) from None
+    except TokenEndpointError as error:
+        raise ShopifyUnavailable(
+            _("OrderGuard could not finish connecting to your shop. Nothing was lost; reload the page in a minute to try again."),
+            detail=error.code, retryable=error.retryable,
+        ) from None
     now = timezone.now()
     with transaction.atomic():
         shop = _shop_get_or_create(domain=claims.shop_domain)
@@ -62,14 +93,18 @@ def shop_install(*, claims: IdTokenClaims) -> Shop:
 def _shop_get_or_create(*, domain: str) -> Shop:
     try:
         with transaction.atomic():
-            shop, _ = Shop.objects.get_or_create(domain=domain)
+            shop, _created = Shop.objects.get_or_create(domain=domain)
             return shop
     except IntegrityError:  # a concurrent first request created it
         return Shop.objects.get(domain=domain)
 
 
 def shop_sync_details(*, shop: Shop) -> Shop:
-    """Fetch name, currency and timezone through the Admin GraphQL API and store them."""
+    """Fetch name, currency and timezone through the Admin GraphQL API and store them.
+
+    Raises ShopUnavailable, and the client's ShopifyError as it is: the background task retries on its
+    transient kinds. The merchant's button goes through shop_details_refresh.
+    """
     details = shopify_admin_client(shop=shop).shop_details()
     shop.name = details.name
     shop.currency_code = details.currency_code
@@ -78,6 +113,14 @@ def shop_sync_details(*, shop: Shop) -> Shop:
     shop.details_synced_at = timezone.now()
     shop.save(update_fields=["name", "currency_code", "iana_timezone", "primary_domain_url", "details_synced_at", "updated_at"])
     return shop
+
+
+def shop_details_refresh(*, shop: Shop) -> Shop:
+    """The merchant asked to fetch the shop's details again. Raises ShopUnavailable or ShopifyUnavailable."""
+    try:
+        return shop_sync_details(shop=shop)
+    except ShopifyError as error:
+        raise ShopifyUnavailable(detail=str(error)) from None
 
 
 def shop_scopes_update(*, shop_domain: str, payload: dict) -> str:

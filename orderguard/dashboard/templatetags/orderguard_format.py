@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from orderguard.orders.exports import shopify_admin_path
 from orderguard.orders.reasons import humanize_duration, reason_text, status_label
 from orderguard.reconciliation.engine import NEEDS_ACTION, Status
 
@@ -94,6 +95,12 @@ def match_field_label(field: str) -> str:
         matching.NOTE: _("the note"),
     }
     return labels.get(field, field)
+
+
+@register.filter
+def shopify_admin_url(order, shop) -> str:
+    """The order's page in the shop's Shopify admin."""
+    return shop.admin_url(shopify_admin_path(order))
 
 
 @register.filter

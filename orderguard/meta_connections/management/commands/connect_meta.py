@@ -4,9 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orderguard.integrations.meta.errors import MetaError
 from orderguard.meta_connections.models import MetaConnection
-from orderguard.meta_connections.services import MetaConnectionRejected, meta_connection_connect
+from orderguard.meta_connections.services import MetaConnectionRejected, MetaUnavailable, meta_connection_connect
 from orderguard.shops.models import Shop
 
 
@@ -32,8 +31,8 @@ class Command(BaseCommand):
             )
         except MetaConnectionRejected as error:
             raise CommandError(error.message) from None
-        except MetaError as error:
-            raise CommandError(f"Meta could not be reached or refused the request: {error}") from None
+        except MetaUnavailable as error:
+            raise CommandError(f"Meta could not be reached or refused the request: {error.detail}") from None
         apps = ", ".join(app["name"] or app["id"] for app in connection.order_management_apps or []) or "none"
         self.stdout.write(self.style.SUCCESS(
             f"Connected {shop.domain} to commerce account {connection.commerce_account_id}"

@@ -1,0 +1,62 @@
+"""The CSV export neutralises formulas (buyers choose their own names) and takes only ids it can look up;
+the search takes its input literally. Through the real views, on the database only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+
+from orderguard.orders.exports import CSV_COLUMNS
+from tests.dashboard.conftest import make_order
+from tests.helpers import SHOP_A, bearer
+
+pytestmark = pytest.mark.django_db
+
+PAYLOADS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTab Buyer", "\rCR Buyer"]
+
+
+def _export(client, ids) -> list[list[str]]:
+    response = client.post("/app/orders/export", {"ids": ids}, headers=bearer(SHOP_A))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_csv_has_its_columns_and_only_the_selected_orders(client, shop_with_orders):
+    _, orders = shop_with_orders
+    rows = _export(client, [orders["missing"].pk, orders["imported"].pk, "junk"])
+    assert rows[0] == list(CSV_COLUMNS)
+    assert [row[0] for row in rows[1:]] == ["1000000000000002", "1000000000000001"]  # placed order, oldest first
+    imported = dict(zip(rows[0], rows[1]))
+    assert imported["buyer"] == "Priya Shah" and imported["amount"] == "80.50" and imported["currency"] == "USD"
+    assert imported["status"] == "In Shopify, not acknowledged" and imported["shopify_order"] == "#1042"
+    assert imported["placed_at"].endswith("+00:00") and imported["channel"] == "instagram"
+
+
+@pytest.mark.parametrize("buyer", PAYLOADS)
+def test_a_buyer_name_that_looks_like_a_formula_is_exported_as_text(client, shop_with_orders, buyer):
+    shop, _ = shop_with_orders
+    order = make_order(shop, "4000000000000001", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3),
+                       buyer=buyer, shopify_order_name=buyer)
+    row = dict(zip(CSV_COLUMNS, _export(client, [order.pk])[1]))
+    assert row["buyer"] == "'" + buyer
+    assert row["shopify_order"] == "'" + buyer
+
+
+def test_export_ids_beyond_the_database_range_are_ignored_not_a_500(client, shop_with_orders):
+    _, orders = shop_with_orders
+    rows = _export(client, [str(2**63), str(2**64 + 5), "9" * 40, "0", "²", "-1", orders["missing"].pk])
+    assert [row[0] for row in rows[1:]] == ["1000000000000001"]
+
+
+def test_a_search_for_a_nul_byte_matches_nothing(client, shop_with_orders):
+    response = client.get("/app/", {"tab": "all", "q": "\x00"}, headers={**bearer(SHOP_A), "HX-Target": "orders-list"})
+    assert response.status_code == 200
+    assert re.findall(rb'data-meta-order-id="(\d+)"', response.content) == []
+    assert b"No order matches these filters." in response.content
+    for term in ("Priya\x00", "\x07", "1000\x00"):
+        partial = client.get("/app/", {"tab": "all", "q": term}, headers={**bearer(SHOP_A), "HX-Target": "orders-list"})
+        assert re.findall(rb'data-meta-order-id="(\d+)"', partial.content) == [], term
