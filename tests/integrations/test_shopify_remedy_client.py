@@ -18,12 +18,14 @@ from orderguard.integrations.shopify.draft_types import (
     MailingAddress,
     variant_gid,
 )
+from orderguard.integrations.meta.types import MetaOrderItem
 from orderguard.integrations.shopify.errors import (
     ShopifyDiscountCodeTakenError,
     ShopifyPermissionError,
     ShopifyTransientError,
     ShopifyUserError,
 )
+from orderguard.remediation.item_mapping import MatchedBy, UnmappedReason, map_items_with_client
 from orderguard.sandbox.models import SandboxShop
 from orderguard.sandbox.shopify import tokens as sandbox_tokens
 from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxInvoiceEmail, SandboxProductVariant
@@ -183,3 +185,22 @@ def test_discount_codes_need_the_optional_scope_and_a_retry_finds_the_code(shop)
         client.discount_code_basic_create(spec)
     assert client.discount_code_by_code("OG-7K2M9QX4").id == created.id
     assert client.discount_code_by_code("OG-NONE") is None
+
+
+def test_meta_items_map_to_sandbox_variants_through_the_client(shop):
+    SandboxProductVariant.objects.create(shop=shop, numeric_id=43794354536490, product_numeric_id=7956823048230,
+                                         product_title="Straw hat", sku="HAT-1", price=Decimal("25.00"))
+    SandboxProductVariant.objects.filter(numeric_id=43794354536483).delete()
+    items = [MetaOrderItem.from_api({"id": item_id, "retailer_id": retailer_id, "quantity": 1, "product_name": name}) for item_id, retailer_id, name in [
+        ("1", "43794354536482", "Linen shirt M"),
+        ("2", "shopify_NL_7956823048230_43794354536490", "Straw hat"),
+        ("3", "HAT-1", "Straw hat"),
+        ("4", "43794354536483", "Linen shirt L"),  # deleted since the order
+    ]]
+    mapping = map_items_with_client(items, client=_client(shop))
+
+    assert [(m.meta_item_id, m.variant.legacy_resource_id, m.matched_by) for m in mapping.mapped] == [
+        ("1", "43794354536482", MatchedBy.VARIANT_ID), ("2", "43794354536490", MatchedBy.OFFER_ID), ("3", "43794354536490", MatchedBy.SKU)]
+    assert [(u.meta_item_id, u.product_name, u.reason) for u in mapping.unmapped] == [("4", "Linen shirt L", UnmappedReason.NOT_FOUND)]
+    assert sandbox_calls("graphql:OrderGuardProductVariantsByIds", SHOP_A) == 1
+    assert sandbox_calls("graphql:OrderGuardProductVariantsBySku", SHOP_A) == 2  # HAT-1 and the deleted id
