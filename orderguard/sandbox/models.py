@@ -119,3 +119,9 @@ from orderguard.sandbox.meta.models import (  # noqa: E402,F401
     MetaToken,
     MetaUser,
 )
+from orderguard.sandbox.shopify.draft_models import (  # noqa: E402,F401
+    SandboxDiscountCode,
+    SandboxDraftOrder,
+    SandboxInvoiceEmail,
+    SandboxProductVariant,
+)

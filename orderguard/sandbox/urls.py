@@ -2,6 +2,7 @@ from django.urls import path
 
 from orderguard.sandbox import admin_views
 from orderguard.sandbox.meta import views as meta_views
+from orderguard.sandbox.shopify import checkout as shopify_checkout
 from orderguard.sandbox.shopify import views as shopify_views
 
 app_name = "sandbox"
@@ -10,6 +11,7 @@ urlpatterns = [
     # Shopify: the per-shop origin https://<shop>.myshopify.com maps to shopify/<shop>.myshopify.com.
     path("shopify/<str:shop_domain>/admin/oauth/access_token", shopify_views.access_token, name="shopify-access-token"),
     path("shopify/<str:shop_domain>/admin/api/<str:api_version>/graphql.json", shopify_views.graphql, name="shopify-graphql"),
+    path("shopify/<str:shop_domain>/<int:shop_id>/invoices/<str:token>", shopify_checkout.invoice_checkout, name="shopify-invoice"),
     path("shopify/cdn/app-bridge.js", admin_views.app_bridge_js, name="app-bridge-js"),
     # Meta: graph.facebook.com/<version>/<path> maps to meta/graph/<version>/<path> (unversioned calls too),
     # and www.facebook.com/dialog/oauth to meta/dialog/oauth.

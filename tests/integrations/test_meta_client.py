@@ -20,6 +20,7 @@ import requests
 
 from orderguard.integrations.meta import (
     ORDER_FIELDS,
+    CancelResult,
     MetaAuthError,
     MetaError,
     MetaGraphClient,
@@ -830,7 +831,7 @@ def test_cancel_order_posts_a_json_cancel_reason(stub, make_client):
         restock_items=True,
     )
 
-    assert result == {"success": True}
+    assert result == CancelResult(success=True, idempotency_key="c-1")
     form = stub.requests[0].form
     assert json.loads(form["cancel_reason"]) == {"reason_code": "OUT_OF_STOCK", "reason_description": "Sold out, sorry"}
     assert form["restock_items"] == "true" and form["idempotency_key"] == "c-1"

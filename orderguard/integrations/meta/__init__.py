@@ -16,9 +16,12 @@ from orderguard.integrations.meta.errors import (
 )
 from orderguard.integrations.meta.fields import ITEM_FIELDS, ORDER_FIELDS
 from orderguard.integrations.meta.types import (
+    CancelledItem,
+    CancelResult,
     CommerceAccount,
     GranularScope,
     MetaApp,
+    MetaCancellation,
     MetaOrder,
     MetaOrderItem,
     MetaPage,
@@ -32,10 +35,13 @@ __all__ = [
     "ORDER_FIELDS",
     "AppUsage",
     "BusinessUseCaseUsage",
+    "CancelResult",
+    "CancelledItem",
     "CommerceAccount",
     "GranularScope",
     "MetaApp",
     "MetaAuthError",
+    "MetaCancellation",
     "MetaError",
     "MetaGraphClient",
     "MetaInvalidRequestError",

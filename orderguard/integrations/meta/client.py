@@ -40,6 +40,7 @@ from orderguard.integrations.meta.errors import (
 )
 from orderguard.integrations.meta.fields import (
     CANCEL_REASON_CODES,
+    CANCELLATION_FIELDS,
     COMMERCE_ACCOUNT_FIELDS,
     ITEM_FIELDS,
     ORDER_FIELDS,
@@ -48,8 +49,10 @@ from orderguard.integrations.meta.fields import (
     PAGE_FIELDS,
 )
 from orderguard.integrations.meta.types import (
+    CancelResult,
     CommerceAccount,
     MetaApp,
+    MetaCancellation,
     MetaOrder,
     MetaOrderItem,
     MetaPage,
@@ -208,11 +211,12 @@ class MetaGraphClient:
         reason_code: str = "CANCEL_REASON_OTHER",
         reason_description: str = "",
         restock_items: bool = False,
-    ) -> dict:
+    ) -> CancelResult:
         """Cancel a whole unshipped order. `reason_description` may be shown to the buyer.
 
         The caller generates `idempotency_key` (a UUID) and persists it BEFORE calling, and reuses it when
-        it replays the same cancellation (e.g. after a timeout): Meta then does not cancel twice.
+        it replays the same cancellation: Meta then does not cancel twice. Never retried here: after a
+        timeout (MetaTransientError) the caller reads `order_cancellations` to learn whether it ran.
         """
         if reason_code not in CANCEL_REASON_CODES:
             raise ValueError(f"Unknown cancel reason code {reason_code!r}")
@@ -224,7 +228,13 @@ class MetaGraphClient:
             "restock_items": restock_items,
             "idempotency_key": _required_key(idempotency_key),
         }
-        return self.post(f"{order_id}/cancellations", data)
+        body = self.post(f"{order_id}/cancellations", data)
+        return CancelResult(success=body.get("success") is True, idempotency_key=idempotency_key)
+
+    def order_cancellations(self, order_id: str) -> list[MetaCancellation]:
+        """Every cancellation of the order: how a caller whose cancel timed out learns whether it ran."""
+        rows = self.paginate(f"{order_id}/cancellations", {"fields": CANCELLATION_FIELDS})
+        return [MetaCancellation.from_api(row) for row in rows]
 
     # Commerce account
     # --------------------------------------------------------------------------------------------------

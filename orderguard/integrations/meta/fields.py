@@ -28,3 +28,6 @@ ORDER_FILTERS = frozenset(
 CANCEL_REASON_CODES = frozenset(
     {"CUSTOMER_REQUESTED", "OUT_OF_STOCK", "INVALID_ADDRESS", "SUSPICIOUS_ORDER", "CANCEL_REASON_OTHER"}
 )
+
+# GET /{order-id}/cancellations: what was cancelled, why, and whether it was restocked.
+CANCELLATION_FIELDS = "id,cancel_reason{reason_code,reason_description},restock_items,items{id,retailer_id,product_id,quantity}"

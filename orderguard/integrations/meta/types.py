@@ -292,3 +292,43 @@ def _dict(value: Any) -> dict:
 
 def _dicts(value: Any) -> list[dict]:
     return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class CancelledItem:
+    item_id: str
+    retailer_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class MetaCancellation:
+    """One entry of /{order-id}/cancellations (by the merchant, the buyer or Meta)."""
+
+    id: str
+    reason_code: str
+    reason_description: str
+    restock_items: bool
+    # Empty when Meta did not list items (the whole order).
+    items: tuple[CancelledItem, ...]
+
+    @classmethod
+    def from_api(cls, data: dict) -> MetaCancellation:
+        reason = _dict(data.get("cancel_reason"))
+        raw_items = data.get("items")
+        entries = _dicts(raw_items.get("data") if isinstance(raw_items, dict) else raw_items)
+        return cls(
+            id=_id(data.get("id")),
+            reason_code=_text(reason.get("reason_code")),
+            reason_description=_text(reason.get("reason_description")),
+            restock_items=data.get("restock_items") is True,
+            items=tuple(CancelledItem(_id(e.get("id")), _text(e.get("retailer_id")), _int(e.get("quantity"))) for e in entries),
+        )
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    """Meta's answer to POST /{order-id}/cancellations, with the idempotency key that was sent."""
+
+    success: bool
+    idempotency_key: str

@@ -17,6 +17,7 @@ import httpx
 from shopify_app import admin_graphql_request
 
 from orderguard.integrations.shopify import documents
+from orderguard.integrations.shopify.drafts import RemedyOperations
 from orderguard.integrations.shopify.errors import (
     ShopifyAuthError,
     ShopifyError,
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_THROTTLE_WAIT = 1.0
 
 
-class ShopifyAdminClient:
+class ShopifyAdminClient(RemedyOperations):
     def __init__(
         self,
         *,

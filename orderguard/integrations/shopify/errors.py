@@ -58,3 +58,7 @@ class InvalidSubjectToken(TokenEndpointError):
 
 class InvalidGrant(TokenEndpointError):
     """The refresh token is expired or revoked: only the merchant reopening the app can fix it."""
+
+
+class ShopifyDiscountCodeTakenError(ShopifyUserError):
+    """discountCodeBasicCreate refused the code as already used (TAKEN): an earlier attempt may have made it."""

@@ -5,6 +5,7 @@ A fault is a dict in MetaCommerceAccount.faults:
     {"type": "expired_token", "remaining": 2}
     {"type": "server_error", "status": 500, "until": "2026-11-27T12:00:00+00:00"}
     {"type": "slow", "seconds": 3, "remaining": 1}
+    {"type": "order_writes_refused"}
 `remaining` counts the requests it still applies to (consumed one per request); `until` keeps it active
 until that time; with neither it applies to every request until cleared.
 
@@ -24,7 +25,9 @@ from django.utils.dateparse import parse_datetime
 from orderguard.sandbox.meta import errors
 from orderguard.sandbox.meta.models import MetaCommerceAccount
 
-TYPES = ("throttle", "expired_token", "server_error", "slow")
+TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused")
+# Standing faults describe the account rather than a request: checked by the handlers they concern.
+STANDING = frozenset({"order_writes_refused"})
 THROTTLE_CODES = (4, 17, 32, 613, 80001, 80004)
 
 
@@ -39,6 +42,9 @@ def apply(*, account: MetaCommerceAccount, now: datetime) -> None:
         kept = []
         for fault in locked.faults:
             if not _active(fault, now):
+                continue
+            if fault["type"] in STANDING:
+                kept.append(fault)
                 continue
             # At most one slow fault and one failing fault act on a request; later ones wait their turn.
             fires = not sleep_seconds if fault["type"] == "slow" else failure is None
@@ -58,6 +64,14 @@ def apply(*, account: MetaCommerceAccount, now: datetime) -> None:
         time.sleep(sleep_seconds)
     if failure is not None:
         raise failure
+
+
+def refuse_order_write(*, account: MetaCommerceAccount, app_id: str, now: datetime) -> None:
+    """The Order API is invite-only: with "order_writes_refused", Meta refuses order writes from any app
+    other than the account's registered order-management app (Shopify's), as a capability error."""
+    refused = any(fault["type"] == "order_writes_refused" and _active(fault, now) for fault in account.faults)
+    if refused and app_id not in {str(app.get("id")) for app in account.order_management_apps}:
+        raise errors.GraphError("(#3) Application does not have the capability to make this API call.", code=3)
 
 
 def throttle(*, account: MetaCommerceAccount, code: int, until: datetime) -> None:
@@ -92,6 +106,8 @@ def make(*, kind: str, now: datetime, times: int | None = None, minutes: float |
     fault: dict = {"type": kind, "remaining": None, "until": None}
     if minutes is not None:
         fault["until"] = (now + timedelta(minutes=minutes)).isoformat()
+    elif kind in STANDING and times is None:
+        pass  # until cleared
     else:
         fault["remaining"] = 1 if times is None else int(times)
     if kind == "throttle":

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
-from orderguard.sandbox.meta import errors, graph, idempotency, orders
+from orderguard.sandbox.meta import errors, faults, graph, idempotency, orders
 from orderguard.sandbox.meta import representations as rep
 from orderguard.sandbox.meta.call import Call
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder
@@ -70,6 +71,7 @@ def order_edge(name: str):
 
 
 def acknowledge_order(call: Call, order: MetaOrder) -> tuple[int, dict]:
+    faults.refuse_order_write(account=call.account, app_id=settings.META_APP_ID, now=call.now)
     key = idempotency.required_key(call.params)
     reference = str(call.params.get("merchant_order_reference") or "")
 
@@ -82,6 +84,7 @@ def acknowledge_order(call: Call, order: MetaOrder) -> tuple[int, dict]:
 
 
 def acknowledge_orders(call: Call, account: MetaCommerceAccount) -> tuple[int, dict]:
+    faults.refuse_order_write(account=account, app_id=settings.META_APP_ID, now=call.now)
     key = idempotency.required_key(call.params)
     entries = call.json_param("orders")
     if not isinstance(entries, list) or not entries:
@@ -117,6 +120,7 @@ def acknowledge_orders(call: Call, account: MetaCommerceAccount) -> tuple[int, d
 
 
 def cancel_order(call: Call, order: MetaOrder) -> tuple[int, dict]:
+    faults.refuse_order_write(account=call.account, app_id=settings.META_APP_ID, now=call.now)
     key = idempotency.required_key(call.params)
     reason = call.json_param("cancel_reason", default={}) or {}
     if not isinstance(reason, dict):

@@ -297,3 +297,7 @@ def _search_time(value: str, zone: ZoneInfo) -> datetime | None:
         moment = datetime.combine(day, time.min)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
+
+
+# The remedies' fields (draft orders, variants, discount codes) register themselves with root_field.
+from orderguard.sandbox.shopify import drafts  # noqa: E402,F401
