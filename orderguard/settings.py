@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "orderguard.shops",
     "orderguard.meta_connections",
     "orderguard.orders",
+    "orderguard.alerts",
     "orderguard.dashboard",
 ]
 

@@ -1,0 +1,1 @@
+"""One module per kind of destination; each builds its message and sends it, returning a SendResult."""

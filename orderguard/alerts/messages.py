@@ -1,0 +1,178 @@
+"""The words of an alert, in the destination's language, independent of how a channel lays them out.
+
+A channel gets an AlertMessage and only decides the layout (Block Kit, Adaptive Card, JSON, email).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from orderguard.alerts.models import Alert
+
+_BABEL_LOCALES = {"en": "en_US", "nl": "nl_NL"}
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    name: str
+    amount: str = ""
+    url: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} · {self.amount}" if self.amount else self.name
+
+
+@dataclass(frozen=True)
+class AlertMessage:
+    event: str
+    title: str
+    summary: str
+    shop_domain: str
+    language: str = "en"
+    urgent: bool = False
+    facts: tuple[tuple[str, str], ...] = ()
+    orders: tuple[OrderLine, ...] = ()
+    link_url: str = ""
+    link_label: str = ""
+    # The alert as data, for the signed webhook (machines read this, people read the rest).
+    data: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """A plain-text rendering: email bodies and chat notification fallbacks."""
+        lines = [self.title, "", self.summary]
+        lines += [f"{label}: {value}" for label, value in self.facts]
+        if self.orders:
+            lines += [""] + [f"- {order.text}" for order in self.orders]
+        if self.link_url:
+            lines += ["", f"{self.link_label}: {self.link_url}"]
+        return "\n".join(lines)
+
+
+def money(amount, currency: str, *, language: str) -> str:
+    if amount in (None, "") or not currency:
+        return ""
+    try:
+        return format_currency(Decimal(str(amount)), currency, locale=_BABEL_LOCALES.get(language, "en_US"))
+    except (InvalidOperation, ValueError, LookupError):
+        return f"{amount} {currency}"
+
+
+def alert_message_build(*, alert: Alert, shop_domain: str, language: str) -> AlertMessage:
+    with translation.override(language):
+        payload = alert.payload or {}
+        orders = tuple(
+            OrderLine(
+                name=str(order.get("name") or order.get("id") or ""),
+                amount=money(order.get("amount"), order.get("currency", ""), language=language),
+                url=str(order.get("url") or ""),
+            )
+            for order in payload.get("orders") or []
+        )
+        count = len(orders)
+        title, summary = _words(alert.event, count=count, payload=payload)
+        facts = [(_("Shop"), shop_domain)]
+        stake = payload.get("money_at_stake") or {}
+        at_stake = money(stake.get("amount"), stake.get("currency", ""), language=language)
+        if at_stake:
+            facts.append((_("Money at stake"), at_stake))
+        if count:
+            facts.append((_("Orders"), str(count)))
+        return AlertMessage(
+            event=alert.event,
+            title=title,
+            summary=summary,
+            shop_domain=shop_domain,
+            language=language,
+            urgent=alert.urgency == Alert.Urgency.URGENT,
+            facts=tuple(facts),
+            orders=orders,
+            link_url=str(payload.get("link") or ""),
+            link_label=_("Open in OrderGuard"),
+            data={"event": alert.event, "dedupe_key": alert.dedupe_key, "urgency": alert.urgency, **payload},
+        )
+
+
+def alert_test_message_build(*, shop_domain: str, language: str, link_url: str = "") -> AlertMessage:
+    with translation.override(language):
+        return AlertMessage(
+            event="test",
+            title=_("Test alert from OrderGuard"),
+            summary=_("If you can read this, OrderGuard's alerts reach this destination."),
+            shop_domain=shop_domain,
+            language=language,
+            facts=((_("Shop"), shop_domain),),
+            link_url=link_url,
+            link_label=_("Open in OrderGuard"),
+            data={"event": "test"},
+        )
+
+
+def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
+    """(title, one-sentence summary) of an event; call inside the language's override."""
+    channel = str(payload.get("channel") or "Facebook/Instagram")
+    detail = str(payload.get("detail") or "")
+    match event:
+        case Alert.Event.ORDER_STUCK:
+            return (
+                ngettext("%(count)d order is stuck on Meta", "%(count)d orders are stuck on Meta", count) % {"count": count},
+                _("These orders were paid on Facebook or Instagram but have not reached your shop."),
+            )
+        case Alert.Event.AUTO_CANCEL_NEAR_7D:
+            return (
+                ngettext(
+                    "Meta cancels %(count)d stuck order in 7 days", "Meta cancels %(count)d stuck orders in 7 days", count
+                )
+                % {"count": count},
+                _("Meta cancels and refunds orders that are not acknowledged in time."),
+            )
+        case Alert.Event.AUTO_CANCEL_NEAR_1D:
+            return (
+                ngettext(
+                    "Meta cancels %(count)d stuck order tomorrow", "Meta cancels %(count)d stuck orders tomorrow", count
+                )
+                % {"count": count},
+                _("Meta cancels and refunds orders that are not acknowledged in time."),
+            )
+        case Alert.Event.ACCEPTED_UNSHIPPED_NEAR_CANCEL:
+            return (
+                ngettext(
+                    "%(count)d accepted order is not shipped yet", "%(count)d accepted orders are not shipped yet", count
+                )
+                % {"count": count},
+                _("Meta cancels accepted orders that are not marked as shipped in time."),
+            )
+        case Alert.Event.CHECK_FAILING:
+            return _("A health check is failing"), detail or _("Open OrderGuard to see which check and how to fix it.")
+        case Alert.Event.POLLER_STALLED:
+            return (
+                _("OrderGuard cannot check your Meta orders"),
+                _("New stuck orders are not noticed until checking works again."),
+            )
+        case Alert.Event.BACKLOG_CLEARED:
+            return _("All stuck orders are resolved"), _("Every order that needed action has reached your shop.")
+        case Alert.Event.NEW_SOCIAL_ORDER:
+            return _("New order on %(channel)s") % {"channel": channel}, _("Meta received a new order.")
+        case Alert.Event.HEARTBEAT_DROP:
+            return (
+                _("Fewer %(channel)s orders than usual reach your shop") % {"channel": channel},
+                detail or _("This is unlikely to be chance: check that the sales channel is still connected."),
+            )
+        case Alert.Event.ORDER_STILL_STUCK_24H:
+            return (
+                ngettext(
+                    "%(count)d order is still stuck after 24 hours",
+                    "%(count)d orders are still stuck after 24 hours",
+                    count,
+                )
+                % {"count": count},
+                _("Nobody has resolved these orders yet."),
+            )
+    return event, detail

@@ -1,0 +1,20 @@
+"""Celery entry points for alerts: thin wrappers that take ids and call the delivery services."""
+
+from __future__ import annotations
+
+from orderguard.core.tasks import orderguard_task
+
+
+@orderguard_task(name="orderguard.alerts.deliver_alert", queue="alerts", acks_late=True)
+def deliver_alert_task(*, delivery_id: int) -> None:
+    from orderguard.alerts.delivery import alert_delivery_send
+
+    alert_delivery_send(delivery_id=delivery_id)
+
+
+@orderguard_task(name="orderguard.alerts.sweep_alert_deliveries", queue="alerts")
+def sweep_alert_deliveries_task() -> None:
+    from orderguard.alerts.delivery import alert_deliveries_due
+
+    for delivery_id in alert_deliveries_due():
+        deliver_alert_task.delay(delivery_id=delivery_id)
