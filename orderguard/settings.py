@@ -159,6 +159,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = not env.is_local()
 CSRF_COOKIE_SECURE = not env.is_local()
 CSRF_COOKIE_HTTPONLY = True
+# The cookie binding a Facebook Login to the browser that started it (meta_connections/login.py). Secure
+# except on the demo's and tests' plain-http loopback, where browsers would drop a Secure cookie.
+META_LOGIN_COOKIE_SECURE = env.boolean("META_LOGIN_COOKIE_SECURE", default=not env.is_local())
 CSRF_TRUSTED_ORIGINS = env.string_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[APP_URL])
 X_FRAME_OPTIONS = "DENY"
 # Webhook bodies are capped: Shopify's largest order payloads are well under 1 MB.
