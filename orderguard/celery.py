@@ -18,6 +18,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderguard.settings")
 app = Celery("orderguard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Buyer-data retention has a task module of its own (beside orders/tasks.py, which is about polling).
+app.autodiscover_tasks(["orderguard.orders"], related_name="retention_tasks")
 
 # Each task declares its queue (polling, actions, alerts, default) in orderguard_task(); queues split work
 # by kind so each can get its own workers.
@@ -44,5 +46,20 @@ app.conf.beat_schedule = {
         "task": "orderguard.shops.sweep_webhook_deliveries",
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
+    },
+    # Drop the user and Page tokens of Facebook Login attempts that are spent or have expired (a login
+    # abandoned in its window would keep a 60-day user token). Attempts live 15 minutes.
+    # https://crontab.guru/#*/15_*_*_*_*
+    "purge-meta-login-attempts": {
+        "task": "orderguard.meta_connections.purge_login_attempts",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 890},
+    },
+    # Erase the buyer data of orders done for longer than BUYER_DATA_RETENTION_DAYS. Daily is enough for a
+    # period counted in days; off the hour, away from other jobs. https://crontab.guru/#17_3_*_*_*
+    "expire-buyer-data": {
+        "task": "orderguard.orders.expire_buyer_data",
+        "schedule": crontab(minute=17, hour=3),
+        "options": {"expires": 3600},
     },
 }

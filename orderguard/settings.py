@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Cache-Control: no-store on every /app response (they show buyer data), 401s and bounces included.
+    "orderguard.core.cache_control.NoStoreAppResponsesMiddleware",
     # CSP frame-ancestors for the verified shop, or 'none'. Reads request.shop on the way out.
     "orderguard.core.csp.FrameAncestorsMiddleware",
     # Verifies the App Bridge ID token on every app request and sets request.shop (its docstring records
@@ -160,6 +162,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SESSION_COOKIE_SECURE = not env.is_local()
 CSRF_COOKIE_SECURE = not env.is_local()
 CSRF_COOKIE_HTTPONLY = True
+# The cookie binding a Facebook Login to the browser that started it (meta_connections/login.py). Secure
+# except on the demo's and tests' plain-http loopback, where browsers would drop a Secure cookie.
+META_LOGIN_COOKIE_SECURE = env.boolean("META_LOGIN_COOKIE_SECURE", default=not env.is_local())
 CSRF_TRUSTED_ORIGINS = env.string_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[APP_URL])
 X_FRAME_OPTIONS = "DENY"
 # Webhook bodies are capped: Shopify's largest order payloads are well under 1 MB.
@@ -234,6 +239,9 @@ POLL_INTERVAL_MINUTES = env.integer("POLL_INTERVAL_MINUTES", default=5, minimum=
 STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
 # How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
 POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
+# Buyer data (name, email, address) of an order resolved or closed longer ago than this is erased
+# (orderguard/orders/retention.py); the order itself stays, for the counts and the history.
+BUYER_DATA_RETENTION_DAYS = env.integer("BUYER_DATA_RETENTION_DAYS", default=90, minimum=1)
 # Where in a Shopify order to look for the Meta order id, in order (orderguard/reconciliation/matching.py).
 ORDER_MATCH_FIELDS = env.string_list(
     "ORDER_MATCH_FIELDS", default=["source_identifier", "attribute:Facebook Order ID", "tags", "note"]

@@ -1,16 +1,24 @@
 """Facebook Login for connecting a commerce account. It cannot run inside the admin iframe, so it runs
-in a top-level popup, bound to the shop that started it:
+in a top-level popup, bound to the shop that started it and to the browser that started it:
 
 1. The app page (ID-token authenticated) renders a link with a signed, ten-minute ticket naming the shop.
 2. /meta/login/start checks the ticket, records a login attempt with a random single-use `state`
-   (secrets.token_urlsafe, 256 bits) and redirects to Facebook's dialog.
-3. /meta/login/callback accepts only a live, unused `state`; it exchanges the code for a long-lived user
-   token and lists the commerce accounts of the merchant's Pages.
-4. The merchant picks one; the Page token is validated and stored as the shop's connection.
+   (secrets.token_urlsafe, 256 bits) and a random browser key, and redirects to Facebook's dialog. The
+   browser gets the key in a first-party cookie; the attempt keeps only its SHA-256.
+3. /meta/login/callback accepts only a live `state` not called back before, from the browser holding its
+   key (a dialog link forwarded to someone else comes back without it); it exchanges the code for a
+   long-lived user token and lists the commerce accounts of the merchant's Pages.
+4. The merchant picks one of exactly those accounts, from the same browser; the Page token is validated
+   and stored as the shop's connection.
+
+Whatever the outcome (connected, failed, cancelled), the attempt is spent and its tokens are dropped;
+an abandoned attempt's tokens are dropped when it expires (meta_connections/tasks.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -20,19 +28,30 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from orderguard.integrations.meta.errors import MetaError
 from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
-from orderguard.meta_connections.clients import meta_graph_client
-from orderguard.meta_connections.services import MetaConnectionRejected, meta_connection_connect
+from orderguard.meta_connections.services import (
+    MetaConnectionRejected,
+    MetaLoginIncomplete,
+    MetaUnavailable,
+    meta_connection_connect,
+    meta_login_exchange,
+)
 from orderguard.shops.models import Shop
 
 TICKET_SALT = "orderguard.meta-login-ticket"
 TICKET_MAX_AGE = 600
 ATTEMPT_LIFETIME = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class LoginStarted:
+    dialog_url: str
+    browser_key: str  # goes into the starting browser's cookie, never stored
 
 
 class MetaLoginFailed(Exception):
@@ -67,8 +86,9 @@ def meta_login_language(*, ticket: str = "", state: str = "") -> str | None:
     return MetaLoginAttempt.objects.filter(state=state or "-").values_list("language", flat=True).first()
 
 
-def meta_login_start(*, ticket: str) -> str:
-    """The Facebook dialog URL for a valid ticket; raises MetaLoginFailed otherwise."""
+def meta_login_start(*, ticket: str) -> LoginStarted:
+    """The Facebook dialog URL for a valid ticket, and the key the browser must keep; raises
+    MetaLoginFailed otherwise."""
     try:
         payload = signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE)
     except signing.BadSignature:
@@ -76,9 +96,10 @@ def meta_login_start(*, ticket: str) -> str:
     shop = Shop.objects.filter(pk=payload.get("shop"), status=Shop.Status.ACTIVE).first()
     if shop is None:
         raise MetaLoginFailed(_("This shop has not installed OrderGuard."))
+    browser_key = secrets.token_urlsafe(32)
     attempt = MetaLoginAttempt.objects.create(
         shop=shop, state=secrets.token_urlsafe(32), expires_at=timezone.now() + ATTEMPT_LIFETIME,
-        language=str(payload.get("language") or "en")[:8],
+        browser_key_hash=_hash(browser_key), language=str(payload.get("language") or "en")[:8],
     )
     query = urlencode({
         "client_id": settings.META_APP_ID,
@@ -87,45 +108,57 @@ def meta_login_start(*, ticket: str) -> str:
         "scope": ",".join(settings.META_OAUTH_SCOPES),
         "response_type": "code",
     })
-    return f"{settings.META_OAUTH_DIALOG_URL}?{query}"
+    return LoginStarted(dialog_url=f"{settings.META_OAUTH_DIALOG_URL}?{query}", browser_key=browser_key)
 
 
-def meta_login_callback(*, state: str, code: str) -> MetaLoginAttempt:
-    """Exchange the code and list the commerce accounts the merchant can pick from."""
-    attempt = _live_attempt(state)
+def meta_login_callback(*, state: str, code: str, browser_key: str) -> MetaLoginAttempt:
+    """Exchange the code and list the commerce accounts the merchant can pick from. The state is called
+    back once: a second callback, or one from another browser, is refused."""
+    with transaction.atomic():
+        attempt = _live_attempt(state=state, browser_key=browser_key)
+        if attempt.called_back_at is not None:
+            raise MetaLoginFailed(_invalid_login_message())
+        attempt.called_back_at = timezone.now()
+        attempt.save(update_fields=["called_back_at"])
     try:
-        client = meta_graph_client()
-        short_lived = client.exchange_code_for_token(code=code, redirect_uri=callback_url())
-        user_token = client.exchange_for_long_lived_token(short_lived)
-        user_client = meta_graph_client(access_token=user_token)
-        accounts, page_tokens = [], {}
-        for page in user_client.pages():
-            page_client = meta_graph_client(access_token=page.access_token)
-            for cms_id in page_client.page_commerce_accounts(page.id):
-                name = page_client.commerce_account(cms_id).name
-                accounts.append({"commerce_account_id": cms_id, "commerce_account_name": name, "page_id": page.id, "page_name": page.name})
-                page_tokens[page.id] = page.access_token
-    except MetaError as error:
-        raise MetaLoginFailed(_("Facebook did not complete the login (%(reason)s). Try again.") % {"reason": error.message or "unknown error"}) from None
-    attempt.user_token = user_token
-    attempt.page_tokens = json.dumps(page_tokens)
-    attempt.accounts = accounts
+        grant = meta_login_exchange(code=code, redirect_uri=callback_url())
+    except MetaLoginIncomplete as error:
+        _spend(attempt)
+        raise MetaLoginFailed(error.message) from None
+    attempt.user_token = grant.user_token
+    attempt.page_tokens = json.dumps(grant.page_tokens)
+    # Exactly the accounts this login's token reaches: the choice accepts none other.
+    attempt.accounts = grant.accounts
     attempt.save(update_fields=["user_token", "page_tokens", "accounts"])
     return attempt
+
+
+def meta_login_cancel(*, state: str, browser_key: str) -> None:
+    """The merchant cancelled in Facebook's dialog: spend the attempt (if it is this browser's)."""
+    try:
+        with transaction.atomic():
+            _spend(_live_attempt(state=state, browser_key=browser_key))
+    except MetaLoginFailed:
+        pass  # nothing of this browser's to cancel
 
 
 def meta_login_choices(attempt: MetaLoginAttempt) -> list[CommerceAccountChoice]:
     return [CommerceAccountChoice(**account) for account in attempt.accounts]
 
 
-def meta_login_choose(*, state: str, commerce_account_id: str) -> MetaConnection:
-    attempt = _live_attempt(state)
-    choice = next((c for c in meta_login_choices(attempt) if c.commerce_account_id == commerce_account_id), None)
-    if choice is None:
-        raise MetaLoginFailed(_("Pick one of the commerce accounts listed."))
-    page_token = json.loads(attempt.page_tokens or "{}").get(choice.page_id, "")
+def meta_login_choose(*, state: str, commerce_account_id: str, browser_key: str) -> MetaConnection:
+    with transaction.atomic():
+        attempt = _live_attempt(state=state, browser_key=browser_key)
+        if attempt.called_back_at is None:
+            raise MetaLoginFailed(_invalid_login_message())
+        choice = next((c for c in meta_login_choices(attempt) if c.commerce_account_id == commerce_account_id), None)
+        if choice is None:
+            raise MetaLoginFailed(_("Pick one of the commerce accounts listed."))
+        page_token = json.loads(attempt.page_tokens or "{}").get(choice.page_id, "")
+        # Single use: spent before Meta is asked, so a concurrent second choice finds it spent.
+        _spend(attempt)
     try:
-        connection = meta_connection_connect(
+        return meta_connection_connect(
             shop=attempt.shop,
             commerce_account_id=choice.commerce_account_id,
             access_token=page_token,
@@ -135,16 +168,38 @@ def meta_login_choose(*, state: str, commerce_account_id: str) -> MetaConnection
         )
     except MetaConnectionRejected as error:
         raise MetaLoginFailed(error.message) from None
-    except MetaError as error:
-        raise MetaLoginFailed(_("Meta could not be reached (%(reason)s). Try again.") % {"reason": error.message or "unknown error"}) from None
-    # Single use: the state is spent and the tokens the attempt held are dropped.
+    except MetaUnavailable as error:
+        raise MetaLoginFailed(error.message) from None
+
+
+def meta_login_attempts_purge() -> int:
+    """Drop the tokens of every attempt that is spent or expired (an abandoned login keeps a 60-day user
+    token otherwise); returns how many attempts held some."""
+    held = MetaLoginAttempt.objects.filter(
+        Q(completed_at__isnull=False) | Q(expires_at__lte=timezone.now()),
+    ).filter(Q(user_token__isnull=False) | Q(page_tokens__isnull=False) | ~Q(accounts=[]))
+    return held.update(user_token=None, page_tokens=None, accounts=[])
+
+
+def _invalid_login_message() -> str:
+    return _("This login is no longer valid. Open OrderGuard in Shopify admin and start again.")
+
+
+def _hash(browser_key: str) -> str:
+    return hashlib.sha256(browser_key.encode()).hexdigest()
+
+
+def _spend(attempt: MetaLoginAttempt) -> None:
+    """The attempt's state is used up, and the tokens it held are dropped."""
     MetaLoginAttempt.objects.filter(pk=attempt.pk).update(completed_at=timezone.now(), user_token=None, page_tokens=None, accounts=[])
-    return connection
 
 
-def _live_attempt(state: str) -> MetaLoginAttempt:
-    with transaction.atomic():
-        attempt = MetaLoginAttempt.objects.select_for_update().filter(state=state or "-").select_related("shop").first()
-        if attempt is None or attempt.completed_at is not None or attempt.expires_at <= timezone.now():
-            raise MetaLoginFailed(_("This login is no longer valid. Open OrderGuard in Shopify admin and start again."))
-        return attempt
+def _live_attempt(*, state: str, browser_key: str) -> MetaLoginAttempt:
+    """The unspent, unexpired attempt of `state`, locked, if `browser_key` is the one it was started with.
+    Call inside a transaction."""
+    attempt = MetaLoginAttempt.objects.select_for_update().filter(state=state or "-").select_related("shop").first()
+    if attempt is None or attempt.completed_at is not None or attempt.expires_at <= timezone.now():
+        raise MetaLoginFailed(_invalid_login_message())
+    if not browser_key or not attempt.browser_key_hash or not hmac.compare_digest(_hash(browser_key), attempt.browser_key_hash):
+        raise MetaLoginFailed(_invalid_login_message())
+    return attempt

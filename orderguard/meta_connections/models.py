@@ -55,12 +55,18 @@ class MetaConnection(ShopScopedModel):
 
 
 class MetaLoginAttempt(ShopScopedModel):
-    """One Facebook Login round trip, bound to the shop that started it. Its `state` is single-use."""
+    """One Facebook Login round trip, bound to the shop that started it and to the browser that started
+    it (by a cookie whose hash is kept here). Its `state` is single-use: one callback, one choice."""
 
     state = models.CharField(max_length=64, unique=True)
+    # SHA-256 (hex) of the random value in the starting browser's login cookie; compared at every step.
+    browser_key_hash = models.CharField(max_length=64, blank=True)
     # The admin's language when the login started: the popup's pages speak it too.
     language = models.CharField(max_length=8, default="en")
     expires_at = models.DateTimeField()
+    # Set when Facebook's dialog came back (a second callback for the same state is refused).
+    called_back_at = models.DateTimeField(null=True, blank=True)
+    # Set when the attempt is spent: connected, failed or cancelled.
     completed_at = models.DateTimeField(null=True, blank=True)
     # After the callback: the long-lived user token and the commerce accounts it can reach.
     user_token = EncryptedTextField(null=True, blank=True)

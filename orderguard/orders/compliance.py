@@ -3,13 +3,19 @@ erased on customers/redact (shop/redact erases the rows themselves, like every s
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from orderguard.orders.models import SocialOrder
 from orderguard.shops.compliance import CustomerRef, register_personal_data_provider
 from orderguard.shops.models import Shop
 
 BUYER_FIELDS = ("buyer_name", "buyer_email", "shipping_address")
+ERASED_BUYER_DATA = {"buyer_name": "", "buyer_email": "", "shipping_address": {}}
+
+
+def social_orders_buyer_data_erase(*, orders: QuerySet[SocialOrder]) -> int:
+    """Blank the buyer data of `orders` (customers/redact, and the retention period's expiry)."""
+    return orders.update(**ERASED_BUYER_DATA)
 
 
 class SocialOrderBuyerData:
@@ -40,7 +46,7 @@ class SocialOrderBuyerData:
         ]
 
     def redact(self, *, shop: Shop, customer: CustomerRef) -> int:
-        return self._orders(shop=shop, customer=customer).update(buyer_name="", buyer_email="", shipping_address={})
+        return social_orders_buyer_data_erase(orders=self._orders(shop=shop, customer=customer))
 
 
 register_personal_data_provider(SocialOrderBuyerData())

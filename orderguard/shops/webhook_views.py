@@ -48,6 +48,8 @@ def shopify_webhook(request: HttpRequest, topic: str) -> HttpResponse:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return HttpResponse("Body is not JSON", status=400)
+    except RecursionError:  # nested deeper than the parser goes; no Shopify payload comes close
+        return HttpResponse("Body is nested too deeply", status=400)
     if not isinstance(payload, dict):
         return HttpResponse("Body is not a JSON object", status=400)
     # The shop header is not signed; for compliance topics the signed body names the shop, and must agree.

@@ -7,7 +7,6 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
-import httpx
 import pytest
 import time_machine
 from django.conf import settings
@@ -15,22 +14,11 @@ from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
 from orderguard.orders.models import PollState
-from orderguard.sandbox.admin_views import app_toml_scopes
-from orderguard.sandbox.models import SandboxShop
-from orderguard.sandbox.scenarios.loader import load_file
-from orderguard.shops.models import Shop
-from tests.helpers import bearer, open_app
+from tests.helpers import bearer
+from tests.meta_connections.facebook_login import consent, login_url
 from tests.orders.conftest import BROKEN_CMS, BROKEN_SHOP
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
-
-
-@pytest.fixture
-def installed(client, app_server):
-    result = load_file("broken-channel")
-    SandboxShop.objects.filter(domain=result.shop).update(app_installed=True, granted_scopes=app_toml_scopes())
-    open_app(client, result.shop)
-    return Shop.objects.get(domain=result.shop), result.tokens[0].value
 
 
 def test_pasting_a_system_user_token_connects_and_schedules_a_poll(client, installed):
@@ -73,31 +61,14 @@ def test_disconnecting_forgets_the_token(client, installed):
     assert connection.status == "disconnected" and connection.access_token == ""
 
 
-def _login_url(client) -> str:
-    page = client.get("/app/meta/", headers=bearer(BROKEN_SHOP))
-    return unescape(re.search(rb'href="(/meta/login/start\?ticket=[^"]+)"', page.content).group(1).decode())
-
-
-def _consent(dialog_url: str, decision: str) -> str:
-    """Play the merchant in Facebook's dialog (the sandbox's), return where it sends the browser."""
-    with httpx.Client(follow_redirects=False, timeout=30) as browser:
-        dialog = browser.get(dialog_url)
-        assert dialog.status_code == 200, dialog.text
-        form = {name: unescape(value) for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', dialog.text)}
-        pages = re.findall(r'name="pages" value="([^"]+)"', dialog.text)
-        consent = browser.post(dialog_url, data={**form, "pages": pages, "decision": decision}, headers={"Referer": dialog_url})
-        assert consent.status_code == 302, consent.text
-        return consent.headers["Location"]
-
-
 def test_facebook_login_in_a_top_level_window_connects_the_chosen_account(client, installed):
     shop, _ = installed
-    start = client.get(_login_url(client))
+    start = client.get(login_url(client))
     assert start.status_code == 302 and start["Location"].startswith(settings.META_OAUTH_DIALOG_URL)
     state = parse_qs(urlparse(start["Location"]).query)["state"][0]
     assert len(state) >= 43  # 256 random bits
 
-    callback_url = _consent(start["Location"], "continue")
+    callback_url = consent(start["Location"], "continue")
     assert callback_url.startswith(settings.APP_URL + "/meta/login/callback")
     callback_path = callback_url.removeprefix(settings.APP_URL)
     choose_page = client.get(callback_path)
@@ -117,8 +88,8 @@ def test_facebook_login_in_a_top_level_window_connects_the_chosen_account(client
 
 
 def test_cancelling_facebook_login_connects_nothing(client, installed):
-    start = client.get(_login_url(client))
-    callback_url = _consent(start["Location"], "cancel")
+    start = client.get(login_url(client))
+    callback_url = consent(start["Location"], "cancel")
     page = client.get(callback_url.removeprefix(settings.APP_URL))
     assert page.status_code == 200 and b"cancelled" in page.content
     assert not MetaConnection.objects.exists()
@@ -126,9 +97,9 @@ def test_cancelling_facebook_login_connects_nothing(client, installed):
 
 def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed):
     assert client.get("/meta/login/callback", {"state": "forged", "code": "x"}).status_code == 400
-    login_url = _login_url(client)
+    link = login_url(client)
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=11)):
-        expired = client.get(login_url)
+        expired = client.get(link)
     assert expired.status_code == 400 and b"expired" in expired.content
     assert client.get("/meta/login/start", {"ticket": "tampered"}).status_code == 400
     assert not MetaLoginAttempt.objects.exists()
@@ -136,9 +107,9 @@ def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed):
 
 def test_the_login_window_speaks_the_admins_language(client, installed):
     page = client.get("/app/meta/", headers={**bearer(BROKEN_SHOP), "X-OrderGuard-Locale": "nl"})
-    login_url = unescape(re.search(rb'href="(/meta/login/start\?ticket=[^"]+)"', page.content).group(1).decode())
-    start = client.get(login_url)
-    callback_url = _consent(start["Location"], "continue")
+    link = unescape(re.search(rb'href="(/meta/login/start\?ticket=[^"]+)"', page.content).group(1).decode())
+    start = client.get(link)
+    callback_url = consent(start["Location"], "continue")
     choose = client.get(callback_url.removeprefix(settings.APP_URL))
     assert choose.status_code == 200
     assert "Kies het commerce-account dat je wilt bewaken" in choose.content.decode()

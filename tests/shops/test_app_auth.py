@@ -63,9 +63,51 @@ def test_a_page_load_with_a_stale_token_is_bounced_not_refused(client, shops):
     assert response.status_code == 302 and "id_token" not in response["Location"]
 
 
-def test_the_bounce_page_only_reloads_paths_of_this_app(client):
-    assert client.get("/auth/patch-id-token", {"shopify-reload": "https://evil.example/"}).status_code == 400
-    assert client.get("/auth/patch-id-token", {"shopify-reload": "//evil.example/x"}).status_code == 400
+@pytest.mark.parametrize(
+    "reload_path",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "\t//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/app\\..\\..\\evil",
+        "/\x00/evil.example",
+        "/\x7f/evil.example",
+        "/%2F/evil.example",
+        "/%09/evil.example",
+        "/%5Cevil.example",
+        "%2F%2Fevil.example",
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "http:/evil.example",
+        "evil.example",
+        "",
+    ],
+)
+def test_the_bounce_page_falls_back_to_the_app_home_for_anything_but_a_path_of_this_app(client, reload_path):
+    response = client.get("/auth/patch-id-token", {"shopify-reload": reload_path, "shop": SHOP_A, "embedded": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/auth/patch-id-token?shop={SHOP_A}&embedded=1&shopify-reload=%2Fapp%2F"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_bounce_page_reads_encoded_variants_as_the_browser_would(client):
+    # `shopify-reload=%2F%09%2Fevil.example` arrives decoded once: "/<tab>/evil.example".
+    for raw in ("%2F%09%2Fevil.example", "%2F%0A%2Fevil.example", "%2F%5Cevil.example", "%2F%252F%2Fevil.example"):
+        response = client.get(f"/auth/patch-id-token?shopify-reload={raw}")
+        assert response.status_code == 302 and response["Location"].endswith("shopify-reload=%2Fapp%2F"), raw
+
+
+@pytest.mark.parametrize("reload_path", ["/app/", "/app/orders/?status=open&q=a%2Fb", "/app/meta/?embedded=1&shop=x"])
+def test_the_bounce_page_keeps_paths_of_this_app(client, reload_path):
+    response = client.get("/auth/patch-id-token", {"shopify-reload": reload_path})
+    assert response.status_code == 200
+    assert settings.SHOPIFY_APP_BRIDGE_URL.encode() in response.content
 
 
 @pytest.mark.parametrize(

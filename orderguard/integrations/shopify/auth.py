@@ -21,6 +21,11 @@ SHOP_DOMAIN_RE = re.compile(r"[a-z0-9][a-z0-9-]*\.myshopify\.com")
 # not one App Bridge minted.
 REQUIRED_CLAIMS = ("iss", "dest", "aud", "sub", "exp", "nbf", "iat", "jti", "sid")
 
+# Claims used as text; `aud` may be a list by the JWT spec (shopifyapp checks it).
+STRING_CLAIMS = ("iss", "dest", "sub", "jti", "sid")
+# exp beyond this is no real token (and past what datetime can hold on some platforms).
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+
 # Any longer header is not a Shopify ID token and is refused before any parsing.
 MAX_TOKEN_LENGTH = 4096
 
@@ -77,16 +82,23 @@ def verify_id_token(token: str, *, client_id: str, secret: str, previous_secret:
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvalidIdToken("missing_or_oversized")
     app = ShopifyApp(client_id=client_id, client_secret=secret, old_client_secret=previous_secret or None)
-    result = app.verify_app_home_req(
-        {"method": "GET", "headers": {"authorization": f"Bearer {token}"}, "url": "https://app.invalid/", "body": ""},
-        app_home_patch_id_token_path="/auth/patch-id-token",
-    )
+    try:
+        result = app.verify_app_home_req(
+            {"method": "GET", "headers": {"authorization": f"Bearer {token}"}, "url": "https://app.invalid/", "body": ""},
+            app_home_patch_id_token_path="/auth/patch-id-token",
+        )
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        # shopifyapp assumes claim types once the signature holds (a list `dest` raises AttributeError, a
+        # number `iss` TypeError): a malformed token, refused like any other bad token.
+        raise InvalidIdToken("malformed_claims") from None
     if not result.ok or result.id_token is None:
         raise InvalidIdToken(result.log.code)
     claims = result.id_token.claims
     missing = [name for name in REQUIRED_CLAIMS if claims.get(name) in (None, "")]
     if missing:
         raise InvalidIdToken("missing_claims")
+    if not all(isinstance(claims[name], str) for name in STRING_CLAIMS) or not _timestamp(claims["exp"]):
+        raise InvalidIdToken("malformed_claims")
     shop_domain = shop_domain_from_url(claims["dest"])
     if shop_domain is None:
         raise InvalidIdToken("invalid_dest")
@@ -99,6 +111,11 @@ def verify_id_token(token: str, *, client_id: str, secret: str, previous_secret:
         expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
         token=token,
     )
+
+
+def _timestamp(value: object) -> bool:
+    """A JWT NumericDate we can turn into a datetime (bool is an int in Python, and no date)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_TIMESTAMP
 
 
 def webhook_signature(body: bytes, secret: str) -> str:

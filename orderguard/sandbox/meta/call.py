@@ -55,7 +55,7 @@ class Call:
         if isinstance(value, str):
             try:
                 return json.loads(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise errors.invalid_parameter(f"Param {name} must be a JSON value") from None
         return value
 
@@ -78,7 +78,7 @@ def read_params(request: HttpRequest) -> dict:
         if request.content_type == "application/json":
             try:
                 body = json.loads(request.body or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
                 raise errors.invalid_parameter("The request body is not valid JSON") from None
             if not isinstance(body, dict):
                 raise errors.invalid_parameter("The request body must be a JSON object")

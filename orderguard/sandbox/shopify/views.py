@@ -22,7 +22,7 @@ INVALID_TOKEN_MESSAGE = "[API] Invalid API key or access token (unrecognized log
 def access_token(request: HttpRequest, shop_domain: str) -> JsonResponse:
     try:
         body = json.loads(request.body or b"{}") if request.content_type == "application/json" else request.POST.dict()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
         body = {}
     operation = "refresh_token" if body.get("grant_type") == tokens.REFRESH else "token_exchange"
     if _take_fault(shop_domain, "token_http_500"):
@@ -59,7 +59,7 @@ def graphql(request: HttpRequest, shop_domain: str, api_version: str) -> JsonRes
     try:
         body = json.loads(request.body)
         document = body["query"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, RecursionError, KeyError, TypeError):
         record_call("shopify", "graphql", shop_domain, 400)
         return _json({"errors": {"query": "Required parameter missing or invalid"}}, 400, request_id)
     outcome = executor.run(
