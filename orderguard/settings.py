@@ -278,6 +278,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Only the test profile may run tasks inline, and only when a test asks for it explicitly.
 CELERY_TASK_ALWAYS_EAGER = False
+# Durable work (orderguard/core/durable.py): the lease of a claimed row, renewed every third of it while
+# the task runs, and how often beat sweeps for expired leases and lost enqueues. A dead worker's work is
+# retried within lease + sweep (two minutes by default).
+DURABLE_LEASE_SECONDS = env.integer("DURABLE_LEASE_SECONDS", default=60, minimum=1)
+DURABLE_SWEEP_SECONDS = env.integer("DURABLE_SWEEP_SECONDS", default=60, minimum=1)
 
 # SANDBOX (local stand-ins for Shopify and Meta; never with production settings)
 # ------------------------------------------------------------------------------
