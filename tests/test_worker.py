@@ -7,6 +7,7 @@ way a separate worker process consumes what the web process enqueued on commit.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -159,7 +160,7 @@ def test_a_webhook_whose_worker_is_killed_mid_way_is_completed_once_by_another_w
         delivery = WebhookDelivery.objects.get(topic="app/uninstalled")
         wait_for(lambda: WebhookDelivery.objects.filter(pk=delivery.pk, status=durable.DurableWork.Status.RUNNING).exists(),
                  process=beat, log=logs["beat"])
-        victim = next(name for name in workers if "process_webhook_delivery" in logs[name].read_text())
+        victim = next(name for name in workers if "process_webhook_delivery[" in logs[name].read_text())
         survivor = next(name for name in workers if name != victim)
         running = WebhookDelivery.objects.get(pk=delivery.pk)
 
@@ -180,6 +181,7 @@ def test_a_webhook_whose_worker_is_killed_mid_way_is_completed_once_by_another_w
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.outcome, delivery.attempts, delivery.payload) == ("done", "uninstalled", 2, {})
-    assert "process_webhook_delivery" in logs[survivor].read_text()
+    finished = re.compile(r"process_webhook_delivery\[[^\]]+\] succeeded")
+    assert finished.search(logs[survivor].read_text()) and not finished.search(logs[victim].read_text())
     shop = Shop.objects.get(domain=SHOP_A)
     assert shop.status == Shop.Status.UNINSTALLED and not OfflineToken.objects.filter(shop=shop).exists()
