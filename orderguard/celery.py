@@ -41,11 +41,12 @@ app.conf.beat_schedule = {
         "options": {"expires": 290},
     },
     # Re-enqueue webhook deliveries whose enqueue was lost (broker down at commit) or whose worker died
-    # mid-way; the database row, not the broker, is the record of work. https://crontab.guru/#*/2_*_*_*_*
+    # mid-way (its lease expired); the database row, not the broker, is the record of work. Every minute,
+    # so a dead worker's delivery is retried within lease + sweep (orderguard/core/durable.py).
     "sweep-webhook-deliveries": {
         "task": "orderguard.shops.sweep_webhook_deliveries",
-        "schedule": crontab(minute="*/2"),
-        "options": {"expires": 110},
+        "schedule": timedelta(seconds=settings.DURABLE_SWEEP_SECONDS),
+        "options": {"expires": settings.DURABLE_SWEEP_SECONDS},
     },
     # Drop the user and Page tokens of Facebook Login attempts that are spent or have expired (a login
     # abandoned in its window would keep a 60-day user token). Attempts live 15 minutes.

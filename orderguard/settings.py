@@ -287,6 +287,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Only the test profile may run tasks inline, and only when a test asks for it explicitly.
 CELERY_TASK_ALWAYS_EAGER = False
+# Durable work (orderguard/core/durable.py): the lease of a claimed row, renewed every third of it while
+# the task runs, and how often beat sweeps for expired leases and lost enqueues. A dead worker's work is
+# retried within lease + sweep (two minutes by default).
+DURABLE_LEASE_SECONDS = env.integer("DURABLE_LEASE_SECONDS", default=60, minimum=1)
+DURABLE_SWEEP_SECONDS = env.integer("DURABLE_SWEEP_SECONDS", default=60, minimum=1)
 
 # SANDBOX (local stand-ins for Shopify and Meta; never with production settings)
 # ------------------------------------------------------------------------------
@@ -294,15 +299,16 @@ SANDBOX_ENABLED = env.boolean("SANDBOX_ENABLED", default=env.is_local())
 if SANDBOX_ENABLED and PROFILE == "production":
     raise ImproperlyConfigured("The sandbox cannot be enabled with production settings (ORDERGUARD_ENV=production).")
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("orderguard.sandbox")
+    # The stand-in platforms, and the demo that installs the app on them (manage.py rundemo).
+    INSTALLED_APPS += ["orderguard.sandbox", "orderguard.demo"]
     # The stand-in platforms keep their state in a database of their own, as the real ones would: the
     # app can hold a lock on its own rows while it waits for the sandbox to answer.
     DATABASES["sandbox"] = _database(
         env.string("SANDBOX_DATABASE_URL", default=""), sqlite_path=VAR_DIR / "sandbox.sqlite3"
     )
     DATABASE_ROUTERS = ["orderguard.sandbox.routers.SandboxRouter"]
-    SANDBOX_SHOPIFY_SCHEMA_PATH = BASE_DIR / "tests" / "fixtures" / "shopify" / "admin-2026-10.introspection.json.gz"
-    SANDBOX_WEBHOOK_EXAMPLES_DIR = BASE_DIR / "tests" / "fixtures" / "shopify" / "webhooks"
+    # The schema of the API version the client targets (see its README for provenance).
+    SANDBOX_SHOPIFY_SCHEMA_PATH = BASE_DIR / "orderguard" / "integrations" / "shopify" / "schema" / "admin-2026-10.introspection.json.gz"
 
 # LOGGING (never a token, secret or buyer's personal data; see orderguard/core/logging.py)
 # ------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ way a separate worker process consumes what the web process enqueued on commit.
 from __future__ import annotations
 
 import os
+import re
+import signal
 import subprocess
 import sys
 import time
@@ -16,8 +18,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from orderguard.core import durable
+from orderguard.sandbox.models import SandboxShop, SandboxToken
 from orderguard.sandbox.shopify import webhooks as sender
-from orderguard.shops.models import Shop, WebhookDelivery
+from orderguard.shops.models import OfflineToken, Shop, WebhookDelivery
 from tests.conftest import database_url
 from tests.helpers import SHOP_A, make_sandbox_shop, open_app
 
@@ -27,8 +31,8 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, databa
 
 
 @contextmanager
-def celery_worker(log: Path, *extra: str, env: dict | None = None):
-    """A real `celery worker` process on this test run's databases and broker."""
+def celery_process(log: Path, *command: str, env: dict | None = None):
+    """A real `celery` process (worker or beat) on this test run's databases and broker."""
     environment = {
         **os.environ,
         "ORDERGUARD_ENV": "test",
@@ -39,8 +43,7 @@ def celery_worker(log: Path, *extra: str, env: dict | None = None):
     }
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "orderguard", "worker", "-Q", "default,polling,actions,alerts",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "--loglevel", "INFO", *extra],
+            [sys.executable, "-m", "celery", "-A", "orderguard", *command, "--loglevel", "INFO"],
             cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
         )
         try:
@@ -51,6 +54,13 @@ def celery_worker(log: Path, *extra: str, env: dict | None = None):
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def celery_worker(log: Path, *extra: str, env: dict | None = None):
+    return celery_process(
+        log, "worker", "-Q", "default,polling,actions,alerts", "--without-mingle", "--without-gossip",
+        "--without-heartbeat", *extra, env=env,
+    )
 
 
 def wait_for(condition, *, process, log: Path, seconds: float = 60) -> None:
@@ -79,12 +89,12 @@ def test_a_webhook_recorded_by_the_web_process_is_processed_by_a_worker_process(
 
     deadline = time.monotonic() + 60
     delivery = WebhookDelivery.objects.get(topic="app/scopes_update")
-    while delivery.status != WebhookDelivery.Status.PROCESSED and time.monotonic() < deadline:
+    while delivery.status != WebhookDelivery.Status.DONE and time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()
         time.sleep(0.3)
         delivery.refresh_from_db()
 
-    assert delivery.status == WebhookDelivery.Status.PROCESSED, log.read_text()
+    assert delivery.status == WebhookDelivery.Status.DONE, log.read_text()
     assert delivery.outcome == "scopes updated"
     assert Shop.objects.get(domain=SHOP_A).scopes == "read_orders,read_products"
     broker = "redis" if settings.REDIS_URL else "filesystem"
@@ -124,3 +134,54 @@ def test_two_dispatches_at_once_poll_a_shop_once(client, app_server, tmp_path):
                  process=process, log=log)
 
     assert SandboxCall.objects.filter(platform="meta", operation__contains="commerce_orders").count() == 1
+
+
+def test_a_webhook_whose_worker_is_killed_mid_way_is_completed_once_by_another_worker(client, app_server, tmp_path):
+    lease, sweep = 2, 1  # seconds; production runs 60 and 60, so a dead worker's delivery is retried within 2 min
+    env = {"DURABLE_LEASE_SECONDS": str(lease), "DURABLE_SWEEP_SECONDS": str(sweep)}
+    make_sandbox_shop(SHOP_A, name="Alpha Goods")
+    assert open_app(client, SHOP_A).status_code == 200
+    # The merchant uninstalls; Shopify hangs on the handler's check of that, so the delivery's worker is
+    # killed while the handler is running.
+    SandboxShop.objects.filter(domain=SHOP_A).update(app_installed=False, faults={"graphql_slow": 1})
+    SandboxToken.objects.filter(shop__domain=SHOP_A).update(revoked_at="2026-01-01T00:00:00Z")
+
+    logs = {name: tmp_path / f"{name}.log" for name in ("one", "two", "beat")}
+    with (
+        celery_worker(logs["one"], "--pool", "solo", "-n", "one@%h", env=env) as one,
+        celery_worker(logs["two"], "--pool", "solo", "-n", "two@%h", env=env) as two,
+        celery_process(logs["beat"], "beat", "--schedule", str(tmp_path / "beat-schedule"), env=env) as beat,
+    ):
+        workers = {"one": one, "two": two}
+        for name, process in workers.items():
+            wait_for(lambda: "ready." in logs[name].read_text(), process=process, log=logs[name])
+
+        assert sender.deliver(sender.sign(topic="app/uninstalled", shop_domain=SHOP_A, payload={"id": 1})).status_code == 200
+        delivery = WebhookDelivery.objects.get(topic="app/uninstalled")
+        wait_for(lambda: WebhookDelivery.objects.filter(pk=delivery.pk, status=durable.DurableWork.Status.RUNNING).exists(),
+                 process=beat, log=logs["beat"])
+        victim = next(name for name in workers if "process_webhook_delivery[" in logs[name].read_text())
+        survivor = next(name for name in workers if name != victim)
+        running = WebhookDelivery.objects.get(pk=delivery.pk)
+
+        # Alive past its lease, and swept every second meanwhile: the heartbeat keeps it from being taken.
+        time.sleep(lease * 1.5)
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts, delivery.lease_owner) == ("running", 1, running.lease_owner)
+        assert "sweep_webhook_deliveries" in logs[survivor].read_text() + logs[victim].read_text()
+
+        workers[victim].send_signal(signal.SIGKILL)
+        workers[victim].wait(timeout=10)
+        killed_at = time.monotonic()
+        wait_for(lambda: WebhookDelivery.objects.filter(pk=delivery.pk, status=durable.DurableWork.Status.DONE).exists(),
+                 process=workers[survivor], log=logs[survivor])
+        # Within the lease's expiry plus one sweep, with a margin for the broker's polling and the handler.
+        assert time.monotonic() - killed_at < lease + sweep + 8, logs[survivor].read_text()
+        time.sleep(sweep * 2)  # later sweeps leave a done delivery alone
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.outcome, delivery.attempts, delivery.payload) == ("done", "uninstalled", 2, {})
+    finished = re.compile(r"process_webhook_delivery\[[^\]]+\] succeeded")
+    assert finished.search(logs[survivor].read_text()) and not finished.search(logs[victim].read_text())
+    shop = Shop.objects.get(domain=SHOP_A)
+    assert shop.status == Shop.Status.UNINSTALLED and not OfflineToken.objects.filter(shop=shop).exists()

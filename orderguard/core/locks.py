@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from orderguard.core.heartbeat import renewing
 from orderguard.core.models import Lease
 
 
@@ -17,16 +18,19 @@ from orderguard.core.models import Lease
 def single_flight(key: str, *, ttl: timedelta) -> Iterator[bool]:
     """Yield True if this caller holds `key`, False if another holder has it.
 
-    The lease expires after `ttl` so a crashed holder cannot block the key forever; choose a ttl longer
-    than the work it guards (a task's hard time limit).
+    While the block runs, the lease is renewed every ttl/3, so a long but alive holder keeps it and the
+    ttl can be short: a holder that dies (a killed worker) frees the key within one ttl.
     """
     owner = secrets.token_hex(16)
     acquired = _acquire(key=key, owner=owner, ttl=ttl)
+    if not acquired:
+        yield False
+        return
     try:
-        yield acquired
+        with renewing(every=ttl / 3, renew=lambda: _renew(key=key, owner=owner, ttl=ttl)):
+            yield True
     finally:
-        if acquired:
-            Lease.objects.filter(key=key, owner=owner).delete()
+        Lease.objects.filter(key=key, owner=owner).delete()
 
 
 def _acquire(*, key: str, owner: str, ttl: timedelta) -> bool:
@@ -40,3 +44,7 @@ def _acquire(*, key: str, owner: str, ttl: timedelta) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def _renew(*, key: str, owner: str, ttl: timedelta) -> bool:
+    return bool(Lease.objects.filter(key=key, owner=owner).update(expires_at=timezone.now() + ttl))

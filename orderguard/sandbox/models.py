@@ -27,7 +27,7 @@ class SandboxShop(models.Model):
     throttle_available = models.FloatField(default=2000.0)
     throttle_updated_at = models.DateTimeField(null=True, blank=True)
     # Injected faults, consumed one per request: {"graphql_throttled": n, "graphql_http_429": n,
-    # "graphql_http_500": n, "token_http_500": n}.
+    # "graphql_http_500": n, "graphql_slow": n, "token_http_500": n}.
     faults = models.JSONField(default=dict, blank=True)
     # Shopify's "Facebook & Instagram" sales channel (app 2329312) is installed: it shows in
     # shop.channelDefinitionsForInstalledChannels and imports the linked Meta accounts' orders.

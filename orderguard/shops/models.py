@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from orderguard.core.durable import DurableWork
 from orderguard.core.fields import EncryptedTextField
 from orderguard.core.models import ShopScopedModel
 
@@ -65,18 +66,13 @@ class OfflineToken(models.Model):
         return f"<OfflineToken shop={self.shop_id} expires_at={self.expires_at}>"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(DurableWork):
     """One Shopify webhook delivery, recorded before we answer 200: the durable record of work to do.
 
     `dedupe_key` is unique (Shopify's event id, else the webhook id), so duplicate deliveries of one
-    event, concurrent or not, are recorded and processed once.
+    event, concurrent or not, are recorded and processed once. Status, attempts and the lease come from
+    DurableWork (orderguard.core.durable).
     """
-
-    class Status(models.TextChoices):
-        RECEIVED = "received", "Received"
-        PROCESSING = "processing", "Processing"
-        PROCESSED = "processed", "Processed"
-        FAILED = "failed", "Failed"
 
     dedupe_key = models.CharField(max_length=255, unique=True)
     event_id = models.CharField(max_length=255, blank=True)
@@ -88,12 +84,7 @@ class WebhookDelivery(models.Model):
     api_version = models.CharField(max_length=16, blank=True)
     triggered_at = models.CharField(max_length=64, blank=True)
     payload = models.JSONField()
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    outcome = models.CharField(max_length=255, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "webhook deliveries"

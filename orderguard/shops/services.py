@@ -19,6 +19,7 @@ from orderguard.shops.exceptions import ShopifyUnavailable, ShopSessionInvalid, 
 from orderguard.shops.models import OfflineToken, Shop
 from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.shopify_app import shopify_id_token_verify, shopify_token_exchange
+from orderguard.shops.tasks import sync_shop_details_task
 from orderguard.shops.tokens import offline_token_store
 
 logger = logging.getLogger(__name__)
@@ -84,8 +85,6 @@ def shop_install(*, claims: IdTokenClaims) -> Shop:
         shop_sync_details(shop=shop)
     except (ShopifyError, ShopUnavailable):
         logger.warning("Could not fetch the details of %s at install; retrying in the background", shop.domain)
-        from orderguard.shops.tasks import sync_shop_details_task
-
         sync_shop_details_task.delay_on_commit(shop_id=shop.pk)
     return shop
 

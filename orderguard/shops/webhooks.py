@@ -1,8 +1,9 @@
 """Shopify webhook deliveries: record once, process in Celery, dispatch by topic.
 
 The view records a delivery (deduplicated atomically by the unique dedupe key) and answers 200; the work
-happens in process_webhook_delivery_task. The row is the durable record: if the enqueue is lost (broker
-down at commit) or a worker dies, the sweeper enqueues it again.
+happens in process_webhook_delivery_task. The row is the durable record (orderguard.core.durable): the task
+claims it under a short lease renewed while the handler runs, and if the enqueue is lost (broker down at
+commit) or a worker dies, the sweeper enqueues it again.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.utils import timezone
 
+from orderguard.core import durable
 from orderguard.shops import compliance, services
 from orderguard.shops.models import Shop, WebhookDelivery
+from orderguard.shops.tasks import process_webhook_delivery_task
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +32,6 @@ TOPICS = (
     "orders/updated",
 )
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
-
-MAX_ATTEMPTS = 5
-# A delivery claimed longer ago than this was abandoned by a dead worker (the task time limit is 300 s).
-CLAIM_TIMEOUT = timedelta(minutes=10)
-# Give the on-commit enqueue a head start before the sweeper steps in.
-SWEEP_GRACE = timedelta(minutes=1)
 
 Handler = Callable[[WebhookDelivery], str]
 _handlers: dict[str, Handler] = {}
@@ -96,48 +90,34 @@ def webhook_delivery_record(
 
 
 def _enqueue(delivery_id: int) -> None:
-    from orderguard.shops.tasks import process_webhook_delivery_task
-
     try:
         process_webhook_delivery_task.delay(delivery_id=delivery_id)
-    except Exception:  # the broker is down: the row stays RECEIVED and the sweeper enqueues it later
+    except Exception:  # the broker is down: the row stays PENDING and the sweeper enqueues it later
         logger.warning("Could not enqueue webhook delivery %s; the sweeper will pick it up", delivery_id, exc_info=True)
 
 
 def webhook_delivery_process(*, delivery_id: int) -> str:
     """Run the handler of one delivery, at most once to completion. Safe to call twice (or concurrently)."""
-    now = timezone.now()
-    claimable = WebhookDelivery.objects.filter(pk=delivery_id, attempts__lt=MAX_ATTEMPTS).filter(
-        Q(status=WebhookDelivery.Status.RECEIVED)
-        | Q(status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    )
-    if not claimable.update(status=WebhookDelivery.Status.PROCESSING, claimed_at=now, attempts=F("attempts") + 1):
+    claim = durable.durable_claim(model=WebhookDelivery, pk=delivery_id)
+    if claim is None:
         return "skipped: already processed or claimed"
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
     handler = _handlers.get(delivery.topic, _no_handler)
     try:
-        outcome = handler(delivery)
+        with durable.durable_lease_kept(claim=claim):
+            outcome = handler(delivery)
     except Exception as error:
-        failed = delivery.attempts >= MAX_ATTEMPTS
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=WebhookDelivery.Status.FAILED if failed else WebhookDelivery.Status.RECEIVED,
-            outcome=f"error: {type(error).__name__}"[:255],
-        )
-        logger.exception("Webhook delivery %s (%s) failed on attempt %d", delivery_id, delivery.topic, delivery.attempts)
+        durable.durable_fail(claim=claim, outcome=f"error: {type(error).__name__}")
+        logger.exception("Webhook delivery %s (%s) failed on attempt %d", delivery_id, delivery.topic, claim.attempt)
         raise
     # Processed payloads are dropped: they carry buyer data OrderGuard no longer needs.
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
-        status=WebhookDelivery.Status.PROCESSED, outcome=outcome[:255], processed_at=timezone.now(), payload={}
-    )
+    durable.durable_complete(claim=claim, outcome=outcome, payload={})
     return outcome
 
 
-def webhook_deliveries_due(*, now=None) -> list[int]:
+def webhook_deliveries_due() -> list[int]:
     """Deliveries whose enqueue was lost or whose worker died: what the sweeper re-enqueues."""
-    now = now or timezone.now()
-    received = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.RECEIVED, received_at__lt=now - SWEEP_GRACE)
-    abandoned = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PROCESSING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    return list((received | abandoned).filter(attempts__lt=MAX_ATTEMPTS).values_list("pk", flat=True)[:500])
+    return durable.durable_due(model=WebhookDelivery)
 
 
 # Handlers

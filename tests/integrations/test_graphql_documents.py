@@ -12,7 +12,7 @@ from graphql import GraphQLSchema, OperationDefinitionNode, build_client_schema,
 
 from orderguard.integrations.shopify.documents import all_documents
 
-SCHEMA_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "shopify" / "admin-2026-10.introspection.json.gz"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "orderguard" / "integrations" / "shopify" / "schema" / "admin-2026-10.introspection.json.gz"
 DOCUMENTS = all_documents()
 
 

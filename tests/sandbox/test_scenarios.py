@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder, MetaToken
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 from orderguard.sandbox.scenarios import SCENARIOS_DIR, loader
-from orderguard.sandbox.seed import DEMO_SHOP_DOMAIN
+from orderguard.demo.seed import DEMO_SHOP_DOMAIN
 from tests.sandbox.conftest import NOW, Graph, base_scenario, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])

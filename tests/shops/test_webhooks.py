@@ -142,7 +142,7 @@ def test_twenty_concurrent_identical_deliveries_are_recorded_and_processed_once(
 
     assert handled == [delivery.pk]
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDelivery.Status.PROCESSED and delivery.payload == {}
+    assert delivery.status == WebhookDelivery.Status.DONE and delivery.payload == {}
 
 
 def test_a_delivery_whose_handler_fails_is_retried_and_not_lost(client, monkeypatch):
@@ -156,10 +156,11 @@ def test_a_delivery_whose_handler_fails_is_retried_and_not_lost(client, monkeypa
     with pytest.raises(RuntimeError):
         webhooks.webhook_delivery_process(delivery_id=delivery.pk)
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDelivery.Status.RECEIVED and delivery.payload
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.payload
 
     monkeypatch.setitem(webhooks._handlers, "orders/updated", lambda d: "ok")
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=delivery.received_at.replace(year=2020))
+    assert webhooks.webhook_deliveries_due() == []  # the sweeper's grace has not passed yet
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(available_at=delivery.available_at.replace(year=2020))
     assert webhooks.webhook_deliveries_due() == [delivery.pk]
     assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "ok"
 
@@ -176,7 +177,7 @@ def _uninstall_on_shopify(shop_domain: str) -> None:
 
 
 def _process_all() -> list[str]:
-    return [webhooks.webhook_delivery_process(delivery_id=pk) for pk in WebhookDelivery.objects.filter(status="received").values_list("pk", flat=True)]
+    return [webhooks.webhook_delivery_process(delivery_id=pk) for pk in WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).values_list("pk", flat=True)]
 
 
 def test_app_uninstalled_revokes_tokens_and_stops_work_even_when_delivered_twice(installed, client):

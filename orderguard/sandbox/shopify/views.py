@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 
 from django.db import transaction
@@ -15,6 +16,8 @@ from orderguard.sandbox.models import SandboxShop
 from orderguard.sandbox.shopify import executor, tokens
 
 INVALID_TOKEN_MESSAGE = "[API] Invalid API key or access token (unrecognized login or wrong password)"
+# A `graphql_slow` fault holds the answer this long: a hung Shopify, still inside the client's 10 s timeout.
+SLOW_SECONDS = 8.0
 
 
 @csrf_exempt
@@ -41,6 +44,8 @@ def access_token(request: HttpRequest, shop_domain: str) -> JsonResponse:
 @require_POST
 def graphql(request: HttpRequest, shop_domain: str, api_version: str) -> JsonResponse:
     request_id = str(uuid.uuid4())
+    if _take_fault(shop_domain, "graphql_slow"):
+        time.sleep(SLOW_SECONDS)
     shop = SandboxShop.objects.filter(domain=shop_domain).first()
     scopes = tokens.access_token_scopes(shop=shop, value=request.headers.get("X-Shopify-Access-Token", "")) if shop else None
     if shop is None or scopes is None:

@@ -13,6 +13,9 @@ from django.conf import settings
 
 from orderguard.integrations.shopify.auth import webhook_signature
 
+# Shopify's documented example payloads, one per topic (see the README there for provenance).
+EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
+
 
 @dataclass(frozen=True)
 class SignedWebhook:
@@ -23,9 +26,13 @@ class SignedWebhook:
 
 
 def example_payload(topic: str) -> dict:
-    """Shopify's documented example payload for `topic` (tests/fixtures/shopify/webhooks, see PROVENANCE)."""
-    path = Path(settings.SANDBOX_WEBHOOK_EXAMPLES_DIR) / f"{topic}.example.json"
-    return json.loads(path.read_text())["response"]
+    """Shopify's documented example payload for `topic`."""
+    return json.loads((EXAMPLES_DIR / f"{topic}.example.json").read_text())["response"]
+
+
+def example_topics() -> list[str]:
+    """The topics Shopify documents an example for, e.g. "orders/create"."""
+    return sorted(str(path.relative_to(EXAMPLES_DIR)).removesuffix(".example.json") for path in EXAMPLES_DIR.glob("*/*.example.json"))
 
 
 def for_shop(payload: dict, shop_domain: str) -> dict:

@@ -11,14 +11,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orderguard.integrations.shopify.auth import normalize_shop_domain
 from orderguard.sandbox.shopify import webhooks
-from orderguard.shops.webhooks import TOPICS
 
 
 class Command(BaseCommand):
     help = "Send a signed Shopify webhook (documented example payload) to the app."
 
     def add_arguments(self, parser):
-        parser.add_argument("topic", choices=TOPICS)
+        parser.add_argument("topic", choices=webhooks.example_topics())
         parser.add_argument("--shop", required=True, help="The shop's myshopify.com domain.")
         parser.add_argument("--payload", type=Path, help="A JSON file to send instead of Shopify's example.")
         parser.add_argument("--app-url", help="Where the app runs (default: APP_URL).")

@@ -3,7 +3,8 @@
 Loads the demo scenario into the sandbox (first run, or with --reset), starts the web server (app +
 sandbox) and a Celery worker with an embedded beat, installs the app on the demo shop and connects its Meta
 account through the real paths, prints the URL of the sandbox Shopify admin, and stops everything on
-Ctrl-C. Safe to run again.
+Ctrl-C. A worker that dies is restarted (its webhook deliveries and polls are picked up again by their
+leases); the web server dying stops the demo. Safe to run again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from django.urls import reverse
 
 from orderguard.orders.polling import poll_schedule_now
 from orderguard.orders.tasks import poll_shop_task
-from orderguard.sandbox.seed import DEMO_SHOP_DOMAIN, demo_install_and_connect, demo_load
+from orderguard.demo.seed import DEMO_SHOP_DOMAIN, demo_install_and_connect, demo_load
+
+
+# A worker that died sooner than this after starting is restarted only after this pause.
+RESTART_BACKOFF_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -44,24 +49,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Loaded the demo scenario: {loaded.name} ({loaded.shop}).")
 
         env = {**os.environ, "ORDERGUARD_ENV": settings.PROFILE}
-        bind = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
-        processes = [
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--bind", bind, "--workers", "2",
-                 "--threads", "8", "--timeout", "60", "--graceful-timeout", "5"],
-                env=env,
-            )
-        ]
-        if not no_worker:
-            processes.append(subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "orderguard", "worker", "--beat",
-                 "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
-                 "-Q", "polling,actions,alerts,default", "--concurrency", "2", "--loglevel", "INFO",
-                 "--without-mingle", "--without-gossip"],
-                env=env,
-            ))
+        web = self._start_web(env)
+        worker = None if no_worker else self._start_worker(env)
+        processes = [web] if worker is None else [web, worker]
         try:
-            self._wait_for_web(processes[0])
+            self._wait_for_web(web)
             shop = demo_install_and_connect()
         except BaseException:
             self._stop(processes)
@@ -75,7 +67,26 @@ class Command(BaseCommand):
             f"\nOrderGuard demo is running.\n\n  Open the sandbox Shopify admin:  {admin_url}\n\n"
             "  Stop with Ctrl-C.\n"
         ))
-        self._wait(processes)
+        self._wait(processes, env=env)
+
+    @staticmethod
+    def _start_web(env: dict) -> subprocess.Popen:
+        bind = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--bind", bind, "--workers", "2",
+             "--threads", "8", "--timeout", "60", "--graceful-timeout", "5"],
+            env=env,
+        )
+
+    @staticmethod
+    def _start_worker(env: dict) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "orderguard", "worker", "--beat",
+             "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
+             "-Q", "polling,actions,alerts,default", "--concurrency", "2", "--loglevel", "INFO",
+             "--without-mingle", "--without-gossip"],
+            env=env,
+        )
 
     def _wait_for_web(self, web: subprocess.Popen) -> None:
         deadline = time.monotonic() + 60
@@ -102,17 +113,27 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def _wait(self, processes: list[subprocess.Popen]) -> None:
+    def _wait(self, processes: list[subprocess.Popen], *, env: dict) -> None:
+        """Until Ctrl-C or SIGTERM: restart a worker that dies; stop everything if the web server does."""
+
         def stop(*_):
             self._stop(processes)
 
         signal.signal(signal.SIGTERM, lambda *_: (stop(), sys.exit(0)))
+        started = time.monotonic()
         try:
-            while all(process.poll() is None for process in processes):
+            while True:
                 time.sleep(0.5)
-            failed = [process.args[2] for process in processes if process.poll() not in (None, 0)]
-            if failed:
-                self.stderr.write(f"A demo process stopped unexpectedly: {', '.join(map(str, failed))}")
+                web, *worker = processes
+                if web.poll() is not None:
+                    self.stderr.write(f"The web server stopped unexpectedly (exit code {web.returncode}); stopping the demo.")
+                    return
+                if worker and worker[0].poll() is not None:
+                    self.stderr.write(f"The worker stopped unexpectedly (exit code {worker[0].returncode}); restarting it.")
+                    if time.monotonic() - started < RESTART_BACKOFF_SECONDS:
+                        time.sleep(RESTART_BACKOFF_SECONDS)  # a worker that dies at start must not spin
+                    processes[1] = self._start_worker(env)
+                    started = time.monotonic()
         except KeyboardInterrupt:
             pass
         finally:
