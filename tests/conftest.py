@@ -59,6 +59,27 @@ def pytest_configure(config):
         config.option.liveserver = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
 
 
+# Test tiers: the slow ones are marked here, from what a test uses, so a new test lands in its tier
+# without anyone remembering a marker. `make test-fast` runs what is left.
+_SERVER_FIXTURES = {"live_server", "app_server"}
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and marker.kwargs.get("transaction", False)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.path.name
+        if module.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+        if module == "test_worker.py":
+            item.add_marker(pytest.mark.worker)
+        if _SERVER_FIXTURES & set(item.fixturenames) or _is_transactional(item):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_broker_folder():
     """The filesystem broker of the test profile starts empty (no messages left from an earlier run)."""
