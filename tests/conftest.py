@@ -14,6 +14,8 @@ import socket
 import pytest
 from django.conf import settings
 
+from tests.factories import InstalledShop, install_and_connect
+
 # No network beyond this machine
 # ------------------------------------------------------------------------------------------------------
 
@@ -94,6 +96,15 @@ def app_server(live_server):
     """The live server, checked to be where APP_URL (and so the sandbox base URLs) point."""
     assert live_server.url == settings.APP_URL, (live_server.url, settings.APP_URL)
     return live_server
+
+
+@pytest.fixture
+def installed_shop(request, client, app_server) -> InstalledShop:
+    """A shop installed through the app and connected to its Meta commerce account, on a sandbox scenario
+    (broken-channel unless the test says otherwise with the `installed_shop` marker, e.g.
+    `@pytest.mark.installed_shop(connected=False)` or `(scenario=None)` for a bare Alpha Goods shop)."""
+    marker = request.node.get_closest_marker("installed_shop")
+    return install_and_connect(client=client, **(marker.kwargs if marker else {}))
 
 
 def database_url(alias: str = "default") -> str:

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orderguard.orders.models import SocialOrder
-from tests.dashboard.conftest import make_order
+from tests.factories import make_social_order
 from tests.helpers import SHOP_A, bearer, open_app
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_tabs_filters_search_and_sorting(client, shop_with_orders, params, expec
 def test_pagination_splits_long_lists(client, shop_with_orders):
     shop, _ = shop_with_orders
     for n in range(30):
-        make_order(shop, f"30000000000{n:05d}", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=2, minutes=n))
+        make_social_order(shop=shop, meta_order_id=f"30000000000{n:05d}", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=2, minutes=n))
     first, second = _partial(client), _partial(client, page=2)
     assert len(_ids(first.content)) == 25 and len(_ids(second.content)) == 8
     assert not set(_ids(first.content)) & set(_ids(second.content))
