@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -14,12 +15,18 @@ from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder
 from orderguard.orders.polling import poll_shop, pollers_flag_stale
 from orderguard.orders.selectors import poll_health
+from orderguard.sandbox.meta import services as sandbox_meta
+from orderguard.sandbox.models import SandboxCall
 from orderguard.sandbox.shopify import webhooks as sender
 from orderguard.shops import webhooks
 from orderguard.shops.models import WebhookDelivery
 from tests.scenarios import BROKEN_CMS, BROKEN_SHOP, EXPECTED_STUCK
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+
+def sandbox_calls_on(platform: str) -> int:
+    return SandboxCall.objects.filter(platform=platform).count()
 
 
 def _run(*args) -> str:
@@ -144,11 +151,18 @@ def test_customers_redact_erases_the_buyer_details_of_their_social_orders(instal
 
 def test_a_pause_asked_for_in_usage_headers_is_kept_for_the_next_poll(installed_shop):
     shop = installed_shop.shop
-    from orderguard.orders.polling import _keep_usage_hold
+    poll_shop(shop=shop)
+    # Meta answers the next poll, and its usage header says access returns in 3 minutes.
+    sandbox_meta.inject_fault(BROKEN_CMS, "usage", regain_minutes=3)
 
+    answered = poll_shop(shop=shop)
     connection = MetaConnection.objects.get(shop=shop)
-    now = timezone.now()
-    _keep_usage_hold(connection=connection, not_before=(now + timedelta(minutes=3)).timestamp(), now=now)
-    connection.refresh_from_db()
-    assert timedelta(minutes=2) < connection.throttled_until - now <= timedelta(minutes=3)
+    assert answered.outcome == "ok", answered.message
+    assert connection.status == MetaConnection.Status.CONNECTED
+    assert timedelta(minutes=2) < connection.throttled_until - timezone.now() <= timedelta(minutes=3)
+
+    meta_before = sandbox_calls_on("meta")
     assert poll_shop(shop=shop).outcome == "skipped"
+    assert sandbox_calls_on("meta") == meta_before
+    with time_machine.travel(timezone.now() + timedelta(minutes=4), tick=True):
+        assert poll_shop(shop=shop).outcome == "ok"
