@@ -84,11 +84,14 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_broker_folder():
-    """The filesystem broker of the test profile starts empty (no messages left from an earlier run)."""
+    """The filesystem broker of the test profile starts empty (no messages left from an earlier run), and
+    this run's own state folder (orderguard/test_settings.py) goes when the run ends."""
     shutil.rmtree(settings.BROKER_FOLDER, ignore_errors=True)
     for name in ("queue", "control"):
         (settings.BROKER_FOLDER / name).mkdir(parents=True, exist_ok=True)
     yield
+    if getattr(settings, "TEST_RUN_VAR_DIR", None):
+        shutil.rmtree(settings.TEST_RUN_VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture
