@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from orderguard.sandbox.meta import services
-from tests.sandbox.conftest import CMS, PAGE, base_scenario, error_of, meta_order
+from tests.sandbox.helpers import CMS, PAGE, base_scenario, error_of, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
