@@ -1,6 +1,7 @@
 # OrderGuard: two commands do all the set-up.
 #   make demo   set up and run the app on its embedded default (SQLite, no servers, the local sandbox)
 #   make test   set up and run the whole test suite
+#   (make test-fast runs the fast tier only: no live server, worker or browser; under 30 s)
 # Both are idempotent: the virtual environment is rebuilt only when the requirements change.
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
@@ -8,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt .python-version | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test bench
+.PHONY: install demo test test-fast bench
 
 install: $(STAMP)
 
@@ -23,3 +24,7 @@ demo: install
 
 test: install
 	ORDERGUARD_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+
+# The markers are added by tests/conftest.py from what each test uses.
+test-fast: install
+	ORDERGUARD_ENV=test $(PY) -m pytest -m "not e2e and not worker and not browser" $(PYTEST_ARGS)

@@ -69,3 +69,16 @@ def sandbox_calls(operation: str, account: str | None = None) -> int:
     if account is not None:
         calls = calls.filter(account=account)
     return calls.count()
+
+
+def database_url(alias: str = "default") -> str:
+    """A URL for the database this test run really uses (the test database), for worker processes."""
+    from django.db import connections
+
+    config = connections[alias].settings_dict
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{config['NAME']}"
+    user = config.get("USER") or ""
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    credentials = f"{user}{password}@" if user else ""
+    return f"postgres://{credentials}{config.get('HOST') or '127.0.0.1'}:{config.get('PORT') or 5432}/{config['NAME']}"

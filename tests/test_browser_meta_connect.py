@@ -13,13 +13,13 @@ from orderguard.sandbox.admin_views import app_toml_scopes
 from orderguard.sandbox.models import SandboxShop
 from orderguard.sandbox.scenarios.loader import load_file
 from tests.browser import ARTIFACTS, chromium_page
-from tests.orders.conftest import BROKEN_CMS, BROKEN_SHOP
+from tests.scenarios import BROKEN_CHANNEL, BROKEN_CMS, BROKEN_SHOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
 
 def test_facebook_login_in_a_popup_connects_the_shop(app_server):
-    load_file("broken-channel")
+    load_file(BROKEN_CHANNEL)
     SandboxShop.objects.filter(domain=BROKEN_SHOP).update(app_installed=True, granted_scopes=app_toml_scopes())
     url = f"{settings.SANDBOX_ADMIN_URL}/_sandbox/admin/store/{BROKEN_SHOP.removesuffix('.myshopify.com')}/apps/orderguard/meta/"
     with chromium_page() as page:

@@ -14,8 +14,7 @@ from playwright.sync_api import expect
 from orderguard.orders.polling import poll_shop
 from orderguard.sandbox.meta.models import MetaOrder
 from tests.browser import ARTIFACTS, chromium_page
-from tests.orders.conftest import BROKEN_SHOP, install_and_connect
-from tests.orders.test_polling_integration import EXPECTED_STUCK
+from tests.scenarios import BROKEN_SHOP, EXPECTED_STUCK
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
 
@@ -24,10 +23,9 @@ NEW_ORDER_ID = "2904417823359999"
 
 
 @pytest.fixture
-def polled_broken_shop(client, app_server):
-    shop = install_and_connect(client, "broken-channel")
-    assert poll_shop(shop=shop).outcome == "ok"
-    return shop
+def polled_broken_shop(installed_shop):
+    assert poll_shop(shop=installed_shop.shop).outcome == "ok"
+    return installed_shop.shop
 
 
 def _row_ids(frame) -> list[str]:

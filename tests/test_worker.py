@@ -22,7 +22,7 @@ from orderguard.core import durable
 from orderguard.sandbox.models import SandboxShop, SandboxToken
 from orderguard.sandbox.shopify import webhooks as sender
 from orderguard.shops.models import OfflineToken, Shop, WebhookDelivery
-from tests.conftest import database_url
+from tests.helpers import database_url
 from tests.helpers import SHOP_A, make_sandbox_shop, open_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,9 +103,9 @@ def test_a_webhook_recorded_by_the_web_process_is_processed_by_a_worker_process(
 
 def test_a_beat_dispatched_poll_in_a_real_worker_fills_the_database(client, app_server, tmp_path):
     from orderguard.orders.models import PollState, SocialOrder
-    from tests.orders.conftest import install_and_connect
+    from tests.factories import install_and_connect
 
-    shop = install_and_connect(client, "broken-channel")
+    shop = install_and_connect(client=client).shop
     log = tmp_path / "worker.log"
     # Embedded beat, dispatching every 2 s instead of every minute.
     with celery_worker(log, "--beat", "--schedule", str(tmp_path / "beat-schedule"), "--pool", "solo",
@@ -122,9 +122,10 @@ def test_two_dispatches_at_once_poll_a_shop_once(client, app_server, tmp_path):
     from orderguard.orders.tasks import poll_shop_task
     from orderguard.sandbox.meta import services as sandbox_meta
     from orderguard.sandbox.models import SandboxCall
-    from tests.orders.conftest import BROKEN_CMS, install_and_connect
+    from tests.factories import install_and_connect
+    from tests.scenarios import BROKEN_CMS
 
-    shop = install_and_connect(client, "broken-channel")
+    shop = install_and_connect(client=client).shop
     sandbox_meta.inject_fault(BROKEN_CMS, "slow", seconds=3)  # the first poll is still running when the second starts
     log = tmp_path / "worker.log"
     with celery_worker(log, "--pool", "prefork", "--concurrency", "2") as process:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from orderguard.orders.exports import CSV_COLUMNS
-from tests.dashboard.conftest import make_order
+from tests.factories import make_social_order
 from tests.helpers import SHOP_A, bearer
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def test_the_csv_has_its_columns_and_only_the_selected_orders(client, shop_with_
 @pytest.mark.parametrize("buyer", PAYLOADS)
 def test_a_buyer_name_that_looks_like_a_formula_is_exported_as_text(client, shop_with_orders, buyer):
     shop, _ = shop_with_orders
-    order = make_order(shop, "4000000000000001", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3),
+    order = make_social_order(shop=shop, meta_order_id="4000000000000001", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3),
                        buyer=buyer, shopify_order_name=buyer)
     row = dict(zip(CSV_COLUMNS, _export(client, [order.pk])[1]))
     assert row["buyer"] == "'" + buyer

@@ -3,6 +3,8 @@ the detail, the empty state, the language, and that it never asks the platforms 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -11,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orderguard.orders.models import SocialOrder
-from tests.dashboard.conftest import make_order
+from tests.factories import make_social_order
 from tests.helpers import SHOP_A, bearer, open_app
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +74,7 @@ def test_tabs_filters_search_and_sorting(client, shop_with_orders, params, expec
 def test_pagination_splits_long_lists(client, shop_with_orders):
     shop, _ = shop_with_orders
     for n in range(30):
-        make_order(shop, f"30000000000{n:05d}", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=2, minutes=n))
+        make_social_order(shop=shop, meta_order_id=f"30000000000{n:05d}", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=2, minutes=n))
     first, second = _partial(client), _partial(client, page=2)
     assert len(_ids(first.content)) == 25 and len(_ids(second.content)) == 8
     assert not set(_ids(first.content)) & set(_ids(second.content))
@@ -107,7 +109,9 @@ def test_the_page_follows_the_admins_language(client, shop_with_orders):
     english = _page(client, locale="en")
     assert b"Orders that need action" in english.content
     partial = client.get("/app/", {"tab": "all"}, headers={**bearer(SHOP_A), "HX-Target": "orders-list", "X-OrderGuard-Locale": "nl"})
-    assert b"Vorige" in partial.content or b"Pagina 1 van 1" in partial.content
+    # Six orders fit on one page: its Dutch label, and no link back.
+    assert b"Pagina 1 van 1" in partial.content and b"Page 1 of 1" not in partial.content
+    assert b'rel="prev"' not in partial.content and b"Vorige" not in partial.content
 
 
 def test_money_and_dates_are_formatted_for_the_locale(client, shop_with_orders):
@@ -131,10 +135,23 @@ def test_the_freshness_check_is_204_until_something_changes(client, shop_with_or
 
 def test_the_selection_exports_as_csv(client, shop_with_orders):
     _, orders = shop_with_orders
-    response = client.post("/app/orders/export", {"ids": [orders["missing"].pk, orders["imported"].pk, "junk"]}, headers=bearer(SHOP_A))
+    other_shops_order = SocialOrder.objects.get(meta_order_id="2000000000000001")
+    selected = [orders["missing"].pk, orders["imported"].pk, other_shops_order.pk, "junk"]
+    response = client.post("/app/orders/export", {"ids": selected}, headers=bearer(SHOP_A))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().strip().splitlines()
-    assert len(lines) == 3 and "1000000000000001" in response.content.decode()
+    body = response.content.decode()
+    header, *rows = csv.reader(io.StringIO(body))
+
+    assert header == ["meta_order_id", "channel", "placed_at", "buyer", "amount", "currency", "status", "reason", "deadline_at", "shopify_order"]
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert len(rows) == 2 and set(by_id) == {"1000000000000001", "1000000000000002"}
+    missing, imported = by_id["1000000000000001"], by_id["1000000000000002"]
+    assert (missing["channel"], missing["buyer"], missing["amount"], missing["currency"], missing["shopify_order"]) == ("facebook", "Marcus Bell", "120.00", "USD", "")
+    assert (imported["channel"], imported["buyer"], imported["amount"], imported["shopify_order"]) == ("instagram", "Priya Shah", "80.50", "#1042")
+    assert missing["placed_at"] == orders["missing"].meta_created_at.isoformat() and missing["deadline_at"]
+    # Neither the shop's unselected orders nor another shop's order, even when its id is sent.
+    for unselected in ("1000000000000003", "1000000000000004", "1000000000000005", "1000000000000006", "2000000000000001", "Bravo Secret"):
+        assert unselected not in body, unselected
 
 
 def test_the_page_never_calls_shopify_or_meta_and_uses_few_queries(client, shop_with_orders, monkeypatch):

@@ -20,7 +20,7 @@ from orderguard.remediation.cancel_rules import CancelReason, cancel_verdict_for
 from orderguard.sandbox.meta import services
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder
 from orderguard.sandbox.scenarios import loader
-from tests.sandbox.conftest import CMS, MANAGE_TOKEN, TOKEN, base_scenario, meta_order
+from tests.sandbox.helpers import CMS, MANAGE_TOKEN, TOKEN, base_scenario, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)
 

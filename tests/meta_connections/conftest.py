@@ -2,17 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from orderguard.sandbox.admin_views import app_toml_scopes
-from orderguard.sandbox.models import SandboxShop
-from orderguard.sandbox.scenarios.loader import load_file
-from orderguard.shops.models import Shop
-from tests.helpers import open_app
+from tests.factories import install_and_connect
 
 
 @pytest.fixture
 def installed(client, app_server):
-    """The broken-channel scenario's shop, installed; returns it and its Meta system-user token."""
-    result = load_file("broken-channel")
-    SandboxShop.objects.filter(domain=result.shop).update(app_installed=True, granted_scopes=app_toml_scopes())
-    open_app(client, result.shop)
-    return Shop.objects.get(domain=result.shop), result.tokens[0].value
+    """The broken-channel scenario's shop, installed but not connected; returns it and its Meta
+    system-user token (the login-binding tests play two browsers, so they want the pair)."""
+    shop = install_and_connect(client=client, connected=False)
+    return shop.shop, shop.meta_token

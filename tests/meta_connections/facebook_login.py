@@ -8,7 +8,7 @@ from html import unescape
 import httpx
 
 from tests.helpers import bearer
-from tests.orders.conftest import BROKEN_SHOP
+from tests.scenarios import BROKEN_SHOP
 
 
 def login_url(client, shop_domain: str = BROKEN_SHOP) -> str:

@@ -16,13 +16,13 @@ from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
 from orderguard.orders.models import PollState
 from tests.helpers import bearer
 from tests.meta_connections.facebook_login import consent, login_url
-from tests.orders.conftest import BROKEN_CMS, BROKEN_SHOP
+from tests.scenarios import BROKEN_CMS, BROKEN_SHOP
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+pytestmark = [pytest.mark.django_db(transaction=True, databases=["default", "sandbox"]), pytest.mark.installed_shop(connected=False)]
 
 
-def test_pasting_a_system_user_token_connects_and_schedules_a_poll(client, installed):
-    shop, token = installed
+def test_pasting_a_system_user_token_connects_and_schedules_a_poll(client, installed_shop):
+    shop, token = installed_shop.shop, installed_shop.meta_token
     response = client.post("/app/meta/token", {"commerce_account_id": BROKEN_CMS, "access_token": token}, headers=bearer(BROKEN_SHOP))
 
     assert response.status_code == 200
@@ -43,8 +43,8 @@ def test_pasting_a_system_user_token_connects_and_schedules_a_poll(client, insta
         (BROKEN_CMS, "", b"Paste the access token"),
     ],
 )
-def test_a_token_meta_refuses_is_explained_and_nothing_is_stored(client, installed, cms_id, token, message):
-    _, good_token = installed
+def test_a_token_meta_refuses_is_explained_and_nothing_is_stored(client, installed_shop, cms_id, token, message):
+    good_token = installed_shop.meta_token
     response = client.post("/app/meta/token", {"commerce_account_id": cms_id, "access_token": good_token if token is None else token},
                            headers=bearer(BROKEN_SHOP))
     assert response.status_code == 422
@@ -52,8 +52,8 @@ def test_a_token_meta_refuses_is_explained_and_nothing_is_stored(client, install
     assert not MetaConnection.objects.exists()
 
 
-def test_disconnecting_forgets_the_token(client, installed):
-    shop, token = installed
+def test_disconnecting_forgets_the_token(client, installed_shop):
+    shop, token = installed_shop.shop, installed_shop.meta_token
     client.post("/app/meta/token", {"commerce_account_id": BROKEN_CMS, "access_token": token}, headers=bearer(BROKEN_SHOP))
     response = client.post("/app/meta/disconnect", headers=bearer(BROKEN_SHOP))
     assert response.status_code == 200 and b"Continue with Facebook" in response.content
@@ -61,8 +61,8 @@ def test_disconnecting_forgets_the_token(client, installed):
     assert connection.status == "disconnected" and connection.access_token == ""
 
 
-def test_facebook_login_in_a_top_level_window_connects_the_chosen_account(client, installed):
-    shop, _ = installed
+def test_facebook_login_in_a_top_level_window_connects_the_chosen_account(client, installed_shop):
+    shop = installed_shop.shop
     start = client.get(login_url(client))
     assert start.status_code == 302 and start["Location"].startswith(settings.META_OAUTH_DIALOG_URL)
     state = parse_qs(urlparse(start["Location"]).query)["state"][0]
@@ -87,7 +87,7 @@ def test_facebook_login_in_a_top_level_window_connects_the_chosen_account(client
     assert client.post("/meta/login/choose", {"state": state, "commerce_account_id": BROKEN_CMS}).status_code == 400
 
 
-def test_cancelling_facebook_login_connects_nothing(client, installed):
+def test_cancelling_facebook_login_connects_nothing(client, installed_shop):
     start = client.get(login_url(client))
     callback_url = consent(start["Location"], "cancel")
     page = client.get(callback_url.removeprefix(settings.APP_URL))
@@ -95,7 +95,7 @@ def test_cancelling_facebook_login_connects_nothing(client, installed):
     assert not MetaConnection.objects.exists()
 
 
-def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed):
+def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed_shop):
     assert client.get("/meta/login/callback", {"state": "forged", "code": "x"}).status_code == 400
     link = login_url(client)
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=11)):
@@ -105,7 +105,7 @@ def test_a_forged_state_or_an_expired_ticket_is_refused(client, installed):
     assert not MetaLoginAttempt.objects.exists()
 
 
-def test_the_login_window_speaks_the_admins_language(client, installed):
+def test_the_login_window_speaks_the_admins_language(client, installed_shop):
     page = client.get("/app/meta/", headers={**bearer(BROKEN_SHOP), "X-OrderGuard-Locale": "nl"})
     link = unescape(re.search(rb'href="(/meta/login/start\?ticket=[^"]+)"', page.content).group(1).decode())
     start = client.get(link)

@@ -18,7 +18,7 @@ from orderguard.meta_connections.tasks import purge_login_attempts_task
 from orderguard.meta_connections.views import BROWSER_COOKIE
 from tests.helpers import SHOP_A, make_sandbox_shop, open_app
 from tests.meta_connections.facebook_login import consent, login_url
-from tests.orders.conftest import BROKEN_CMS
+from tests.scenarios import BROKEN_CMS
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 

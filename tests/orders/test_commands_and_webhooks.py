@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -14,17 +15,18 @@ from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder
 from orderguard.orders.polling import poll_shop, pollers_flag_stale
 from orderguard.orders.selectors import poll_health
-from orderguard.sandbox.admin_views import app_toml_scopes
-from orderguard.sandbox.models import SandboxShop
-from orderguard.sandbox.scenarios.loader import load_file
+from orderguard.sandbox.meta import services as sandbox_meta
+from orderguard.sandbox.models import SandboxCall
 from orderguard.sandbox.shopify import webhooks as sender
 from orderguard.shops import webhooks
-from orderguard.shops.models import Shop, WebhookDelivery
-from tests.helpers import open_app
-from tests.orders.conftest import BROKEN_CMS, BROKEN_SHOP
-from tests.orders.test_polling_integration import EXPECTED_STUCK
+from orderguard.shops.models import WebhookDelivery
+from tests.scenarios import BROKEN_CMS, BROKEN_SHOP, EXPECTED_STUCK
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
+
+
+def sandbox_calls_on(platform: str) -> int:
+    return SandboxCall.objects.filter(platform=platform).count()
 
 
 def _run(*args) -> str:
@@ -34,17 +36,16 @@ def _run(*args) -> str:
 
 
 @pytest.fixture
-def installed_unconnected(client, app_server, tmp_path):
-    result = load_file("broken-channel")
-    SandboxShop.objects.filter(domain=result.shop).update(app_installed=True, granted_scopes=app_toml_scopes())
-    open_app(client, result.shop)
-    token_file = tmp_path / "token"
-    token_file.write_text(result.tokens[0].value + "\n")
-    return Shop.objects.get(domain=result.shop), token_file
+def token_file(installed_shop, tmp_path):
+    """The scenario's system-user token in a file, as an operator hands it to connect_meta."""
+    path = tmp_path / "token"
+    path.write_text(installed_shop.meta_token + "\n")
+    return path
 
 
-def test_connect_meta_then_poll_shop_then_stuck_orders(installed_unconnected):
-    shop, token_file = installed_unconnected
+@pytest.mark.installed_shop(connected=False)
+def test_connect_meta_then_poll_shop_then_stuck_orders(installed_shop, token_file):
+    shop = installed_shop.shop
 
     out = _run("connect_meta", BROKEN_SHOP, "--cms-id", BROKEN_CMS, "--token-file", str(token_file))
     assert f"Connected {BROKEN_SHOP} to commerce account {BROKEN_CMS}" in out and "Shopify" in out
@@ -72,8 +73,8 @@ def test_connect_meta_then_poll_shop_then_stuck_orders(installed_unconnected):
     assert first["placed_at"].endswith("Z") and first["age_seconds"] > 3600
 
 
-def test_connect_meta_refuses_a_token_for_another_account_or_an_invalid_one(installed_unconnected, tmp_path):
-    _, token_file = installed_unconnected
+@pytest.mark.installed_shop(connected=False)
+def test_connect_meta_refuses_a_token_for_another_account_or_an_invalid_one(token_file, tmp_path):
     with pytest.raises(CommandError, match="does not cover this commerce account"):
         _run("connect_meta", BROKEN_SHOP, "--cms-id", "555555555555555", "--token-file", str(token_file))
     bad = tmp_path / "bad"
@@ -85,8 +86,9 @@ def test_connect_meta_refuses_a_token_for_another_account_or_an_invalid_one(inst
     assert not MetaConnection.objects.exists()
 
 
-def test_a_new_shopify_order_of_the_channel_is_matched_at_once_by_webhook(broken_shop):
-    poll_shop(shop=broken_shop)
+def test_a_new_shopify_order_of_the_channel_is_matched_at_once_by_webhook(installed_shop):
+    shop = installed_shop.shop
+    poll_shop(shop=shop)
     payload = sender.example_payload("orders/create")
     payload.update(
         id=820982911946154999,
@@ -100,35 +102,38 @@ def test_a_new_shopify_order_of_the_channel_is_matched_at_once_by_webhook(broken
     delivery = WebhookDelivery.objects.get(topic="orders/create")
 
     assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "matched Meta order 2904417823351202 to #2001"
-    order = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351202")
+    order = SocialOrder.objects.get(shop=shop, meta_order_id="2904417823351202")
     assert (order.status, order.shopify_order_name, order.shopify_matched_field) == ("imported_not_acknowledged", "#2001", "source_identifier")
 
 
-def test_an_ordinary_web_order_webhook_is_ignored(broken_shop):
+@pytest.mark.usefixtures("installed_shop")
+def test_an_ordinary_web_order_webhook_is_ignored():
     assert sender.deliver(sender.sign(topic="orders/create", shop_domain=BROKEN_SHOP, payload=sender.example_payload("orders/create"))).status_code == 200
     delivery = WebhookDelivery.objects.get()
     assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "ignored: not a Facebook or Instagram order"
 
 
-def test_a_poller_that_stopped_is_flagged(broken_shop):
-    poll_shop(shop=broken_shop)
+def test_a_poller_that_stopped_is_flagged(installed_shop):
+    shop = installed_shop.shop
+    poll_shop(shop=shop)
     assert pollers_flag_stale() == []
-    PollState.objects.filter(shop=broken_shop).update(last_success_at=timezone.now() - timedelta(minutes=16))
+    PollState.objects.filter(shop=shop).update(last_success_at=timezone.now() - timedelta(minutes=16))
 
     assert pollers_flag_stale() == [BROKEN_SHOP]
     assert pollers_flag_stale() == []  # flagged once
-    assert poll_health(shop=broken_shop).stale
+    assert poll_health(shop=shop).stale
     assert "no successful poll for more than three intervals" in _run("stuck_orders", BROKEN_SHOP)
 
-    poll_shop(shop=broken_shop)
+    poll_shop(shop=shop)
     pollers_flag_stale()
-    assert PollState.objects.get(shop=broken_shop).stale_since is None and not poll_health(shop=broken_shop).stale
+    assert PollState.objects.get(shop=shop).stale_since is None and not poll_health(shop=shop).stale
 
 
-def test_customers_redact_erases_the_buyer_details_of_their_social_orders(broken_shop):
-    poll_shop(shop=broken_shop)
-    order = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351201")
-    other = SocialOrder.objects.get(shop=broken_shop, meta_order_id="2904417823351202")
+def test_customers_redact_erases_the_buyer_details_of_their_social_orders(installed_shop):
+    shop = installed_shop.shop
+    poll_shop(shop=shop)
+    order = SocialOrder.objects.get(shop=shop, meta_order_id="2904417823351201")
+    other = SocialOrder.objects.get(shop=shop, meta_order_id="2904417823351202")
     assert order.buyer_email and order.shipping_address and other.buyer_email
     payload = {"shop_id": 1, "shop_domain": BROKEN_SHOP, "customer": {"id": 5, "email": order.buyer_email.upper(), "phone": ""}, "orders_to_redact": []}
 
@@ -144,12 +149,20 @@ def test_customers_redact_erases_the_buyer_details_of_their_social_orders(broken
     assert other.buyer_email  # another buyer is untouched
 
 
-def test_a_pause_asked_for_in_usage_headers_is_kept_for_the_next_poll(broken_shop):
-    from orderguard.orders.polling import _keep_usage_hold
+def test_a_pause_asked_for_in_usage_headers_is_kept_for_the_next_poll(installed_shop):
+    shop = installed_shop.shop
+    poll_shop(shop=shop)
+    # Meta answers the next poll, and its usage header says access returns in 3 minutes.
+    sandbox_meta.inject_fault(BROKEN_CMS, "usage", regain_minutes=3)
 
-    connection = MetaConnection.objects.get(shop=broken_shop)
-    now = timezone.now()
-    _keep_usage_hold(connection=connection, not_before=(now + timedelta(minutes=3)).timestamp(), now=now)
-    connection.refresh_from_db()
-    assert timedelta(minutes=2) < connection.throttled_until - now <= timedelta(minutes=3)
-    assert poll_shop(shop=broken_shop).outcome == "skipped"
+    answered = poll_shop(shop=shop)
+    connection = MetaConnection.objects.get(shop=shop)
+    assert answered.outcome == "ok", answered.message
+    assert connection.status == MetaConnection.Status.CONNECTED
+    assert timedelta(minutes=2) < connection.throttled_until - timezone.now() <= timedelta(minutes=3)
+
+    meta_before = sandbox_calls_on("meta")
+    assert poll_shop(shop=shop).outcome == "skipped"
+    assert sandbox_calls_on("meta") == meta_before
+    with time_machine.travel(timezone.now() + timedelta(minutes=4), tick=True):
+        assert poll_shop(shop=shop).outcome == "ok"

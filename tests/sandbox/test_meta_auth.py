@@ -12,7 +12,7 @@ from django.utils import timezone
 from orderguard.sandbox.meta.auth import proof
 from orderguard.sandbox.meta.models import MetaToken
 from orderguard.sandbox.models import SandboxCall
-from tests.sandbox.conftest import CMS, PAGE, TOKEN, Graph, base_scenario, error_of, meta_order
+from tests.sandbox.helpers import CMS, PAGE, TOKEN, Graph, base_scenario, error_of, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -1,4 +1,5 @@
-"""Injected faults: throttling (each code, with a regain time), expired tokens, 5xx, slowness."""
+"""Injected faults: throttling (each code, with a regain time), expired tokens, 5xx, slowness, and usage
+headers that ask for a pause on a successful answer."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from orderguard.sandbox.meta import services
-from tests.sandbox.conftest import CMS, PAGE, base_scenario, error_of, meta_order
+from tests.sandbox.helpers import CMS, PAGE, base_scenario, error_of, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -76,6 +77,16 @@ def test_slow_fault_delays_the_answer(graph, world):
     started = time.monotonic()
     graph.get(f"{CMS}/commerce_orders")
     assert time.monotonic() - started < 0.4  # consumed
+
+
+def test_usage_fault_asks_for_a_pause_on_a_successful_answer(graph, world):
+    services.inject_fault(CMS, "usage", regain_minutes=3)
+    paused = graph.get(f"{CMS}/commerce_orders")
+    assert paused.status_code == 200 and paused.json()["data"]
+    assert regain(paused) == 3
+    assert json.loads(paused.headers["X-Business-Use-Case-Usage"])[PAGE][0]["call_count"] == 100
+    after = graph.get(f"{CMS}/commerce_orders")
+    assert after.status_code == 200 and regain(after) == 0  # consumed; the sandbox itself never throttled
 
 
 def test_faults_apply_in_order_and_can_be_cleared(graph, world):

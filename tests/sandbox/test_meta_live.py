@@ -8,7 +8,7 @@ from django.conf import settings
 
 from orderguard.sandbox.meta.auth import proof
 from orderguard.sandbox.scenarios import loader
-from tests.sandbox.conftest import CMS, TOKEN, base_scenario, meta_order
+from tests.sandbox.helpers import CMS, TOKEN, base_scenario, meta_order
 
 
 @pytest.mark.django_db(databases=["default", "sandbox"], transaction=True)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 
 from orderguard.sandbox.meta.models import MetaToken
-from tests.sandbox.conftest import CMS, PAGE, USER, Graph, base_scenario, error_of, meta_order
+from tests.sandbox.helpers import CMS, PAGE, USER, Graph, base_scenario, error_of, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

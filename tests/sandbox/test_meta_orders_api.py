@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.sandbox.conftest import CMS, NOW, OTHER_CMS, base_scenario, error_of, ids, meta_order
+from tests.sandbox.helpers import CMS, NOW, OTHER_CMS, base_scenario, error_of, ids, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

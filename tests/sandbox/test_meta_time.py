@@ -9,7 +9,7 @@ import pytest
 from orderguard.sandbox.meta import services
 from orderguard.sandbox.meta.models import MetaOrder
 from orderguard.sandbox.models import SandboxShopifyOrder
-from tests.sandbox.conftest import CMS, NOW, base_scenario, meta_order
+from tests.sandbox.helpers import CMS, NOW, base_scenario, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -9,7 +9,7 @@ import pytest
 
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder
 from orderguard.sandbox.models import SandboxShopifyOrder
-from tests.sandbox.conftest import CMS, NOW, OTHER_CMS, base_scenario, error_of, ids, meta_order
+from tests.sandbox.helpers import CMS, NOW, OTHER_CMS, base_scenario, error_of, ids, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
@@ -123,7 +123,7 @@ def test_batch_with_an_fb_processing_order_fails_whole_and_replays(manage_graph,
 
 def test_batch_accepts_a_json_body(client, world):
     from orderguard.sandbox.meta.auth import proof
-    from tests.sandbox.conftest import MANAGE_TOKEN
+    from tests.sandbox.helpers import MANAGE_TOKEN
 
     body = {"access_token": MANAGE_TOKEN, "appsecret_proof": proof(MANAGE_TOKEN), "idempotency_key": "json", "orders": [{"id": CREATED}]}
     response = client.post(f"/_sandbox/meta/graph/v25.0/{CMS}/acknowledge_orders", json.dumps(body), content_type="application/json")

@@ -15,7 +15,7 @@ from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder, MetaT
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 from orderguard.sandbox.scenarios import SCENARIOS_DIR, loader
 from orderguard.demo.seed import DEMO_SHOP_DOMAIN
-from tests.sandbox.conftest import NOW, Graph, base_scenario, meta_order
+from tests.sandbox.helpers import NOW, Graph, base_scenario, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

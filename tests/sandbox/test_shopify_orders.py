@@ -10,7 +10,7 @@ import pytest
 from orderguard.integrations.shopify.documents import load as load_document
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 from orderguard.sandbox.shopify.executor import run
-from tests.sandbox.conftest import NOW, SHOP, base_scenario, meta_order
+from tests.sandbox.helpers import NOW, SHOP, base_scenario, meta_order
 
 pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.dashboard.conftest import make_order
+from tests.factories import make_social_order
 from tests.helpers import SHOP_A, bearer
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ PAYLOAD = '<script>alert("og")</script><img src=x onerror=alert(1)>'
 
 def test_a_buyer_name_made_of_markup_is_shown_as_text(client, shop_with_orders):
     shop, _ = shop_with_orders
-    order = make_order(shop, "1000000000000099", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3), buyer=PAYLOAD)
+    order = make_social_order(shop=shop, meta_order_id="1000000000000099", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3), buyer=PAYLOAD)
     pages = [
         client.get("/app/", {"tab": "all"}, headers=bearer(SHOP_A)),
         client.get("/app/", {"tab": "all"}, headers={**bearer(SHOP_A), "HX-Target": "orders-list"}),

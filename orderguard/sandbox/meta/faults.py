@@ -6,12 +6,17 @@ A fault is a dict in MetaCommerceAccount.faults:
     {"type": "server_error", "status": 500, "until": "2026-11-27T12:00:00+00:00"}
     {"type": "slow", "seconds": 3, "remaining": 1}
     {"type": "order_writes_refused"}
+    {"type": "usage", "regain_minutes": 3, "remaining": 1}
 `remaining` counts the requests it still applies to (consumed one per request); `until` keeps it active
 until that time; with neither it applies to every request until cleared.
 
 A throttle fault, when it fires, throttles the account for `regain_minutes` (throttled_until): until then
 every call is refused with the same code and X-Business-Use-Case-Usage says how long remains. The Page's
 own budget (4800 calls per 24 h per engaged user) throttles the same way when it runs out.
+
+A usage fault fails nothing: the answer succeeds, but its X-Business-Use-Case-Usage says the limit is
+reached and access returns in `regain_minutes`, as Meta does on the call that spends the last of a budget.
+It is consumed by the usage headers (meta/usage.py), one per answer.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from django.utils.dateparse import parse_datetime
 from orderguard.sandbox.meta import errors
 from orderguard.sandbox.meta.models import MetaCommerceAccount
 
-TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused")
+TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused", "usage")
 # Standing faults describe the account rather than a request: checked by the handlers they concern.
+# A usage fault changes the headers, not the answer (take_usage).
 STANDING = frozenset({"order_writes_refused"})
 THROTTLE_CODES = (4, 17, 32, 613, 80001, 80004)
 
@@ -43,7 +49,7 @@ def apply(*, account: MetaCommerceAccount, now: datetime) -> None:
         for fault in locked.faults:
             if not _active(fault, now):
                 continue
-            if fault["type"] in STANDING:
+            if fault["type"] in STANDING or fault["type"] == "usage":
                 kept.append(fault)
                 continue
             # At most one slow fault and one failing fault act on a request; later ones wait their turn.
@@ -72,6 +78,28 @@ def refuse_order_write(*, account: MetaCommerceAccount, app_id: str, now: dateti
     refused = any(fault["type"] == "order_writes_refused" and _active(fault, now) for fault in account.faults)
     if refused and app_id not in {str(app.get("id")) for app in account.order_management_apps}:
         raise errors.GraphError("(#3) Application does not have the capability to make this API call.", code=3)
+
+
+def take_usage(*, account: MetaCommerceAccount, now: datetime) -> float | None:
+    """The regain minutes of an active usage fault, consuming it for this answer; None without one."""
+    if not any(fault["type"] == "usage" for fault in account.faults):
+        return None  # the common case, without a locking transaction
+    with transaction.atomic(using="sandbox"):
+        locked = MetaCommerceAccount.objects.select_for_update().get(pk=account.pk)
+        regain, kept = None, []
+        for fault in locked.faults:
+            if not _active(fault, now):
+                continue
+            if regain is None and fault["type"] == "usage":
+                regain = float(fault["regain_minutes"])
+                if fault.get("remaining") is not None:
+                    fault = {**fault, "remaining": fault["remaining"] - 1}
+            if _active(fault, now):
+                kept.append(fault)
+        if regain is not None:
+            locked.faults = kept
+            locked.save(update_fields=["faults"])
+    return regain
 
 
 def throttle(*, account: MetaCommerceAccount, code: int, until: datetime) -> None:
@@ -110,11 +138,13 @@ def make(*, kind: str, now: datetime, times: int | None = None, minutes: float |
         pass  # until cleared
     else:
         fault["remaining"] = 1 if times is None else int(times)
+    if kind in ("throttle", "usage"):
+        fault["regain_minutes"] = 5 if regain_minutes is None else float(regain_minutes)
     if kind == "throttle":
         code = 80001 if code is None else int(code)
         if code not in THROTTLE_CODES:
             raise ValueError(f"Throttle code must be one of {THROTTLE_CODES}, not {code}")
-        fault.update(code=code, regain_minutes=5 if regain_minutes is None else float(regain_minutes))
+        fault["code"] = code
     elif kind == "server_error":
         fault["status"] = 500 if status is None else int(status)
         if not 500 <= fault["status"] <= 599:

@@ -4,7 +4,8 @@ Page's own Business Use Case budget.
 Percentages come from the call log (SandboxCall): the app's calls in the last hour against an hourly
 budget, and an account's calls in the last 24 hours against 4800 x its Page's engaged users (Meta's Pages
 BUC formula). The BUC header is keyed by the business object (the Page) and lists one entry of type
-"pages"; estimated_time_to_regain_access is in minutes.
+"pages"; estimated_time_to_regain_access is in minutes. An injected usage fault (meta/faults.py) makes a
+successful answer report a spent budget with a regain time.
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def headers(*, account: MetaCommerceAccount | None, now: datetime) -> dict[str, 
 
 def _buc_entry(account: MetaCommerceAccount, now: datetime) -> dict:
     throttled = account.throttled_until is not None and now < account.throttled_until
-    if throttled:
-        regain = math.ceil((account.throttled_until - now).total_seconds() / 60)
-        return {"type": "pages", "call_count": 100, "total_cputime": 100, "total_time": 100, "estimated_time_to_regain_access": regain}
+    regain = math.ceil((account.throttled_until - now).total_seconds() / 60) if throttled else faults.take_usage(account=account, now=now)
+    if regain:
+        return {"type": "pages", "call_count": 100, "total_cputime": 100, "total_time": 100, "estimated_time_to_regain_access": math.ceil(regain)}
     percent = min(100, math.ceil(100 * page_calls(account, now) / page_budget(account)))
     return {"type": "pages", "call_count": percent, "total_cputime": percent // 2, "total_time": percent // 2, "estimated_time_to_regain_access": 0}
