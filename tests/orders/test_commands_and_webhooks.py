@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder
-from orderguard.orders.polling import poll_shop, pollers_flag_stale
+from orderguard.orders.polling import poll_shop
+from orderguard.orders.schedule import pollers_flag_stale
 from orderguard.orders.selectors import poll_health
 from orderguard.sandbox.admin_views import app_toml_scopes
 from orderguard.sandbox.models import SandboxShop
