@@ -55,10 +55,7 @@ def social_orders_classify(
     """
     if not orders:
         return []
-    if refresh_matches or fresh_ids:
-        matches = _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
-    else:
-        matches = {o.meta_order_id: _stored_match(o) for o in orders if o.shopify_order_id}
+    matches = _matches(shop=shop, orders=orders, look_up=refresh_matches or bool(fresh_ids))
     engine_settings = detection_settings()
     changed: list[SocialOrder] = []
     events: list[SocialOrderEvent] = []
@@ -113,6 +110,12 @@ def _verdict_events(order: SocialOrder, *, before: dict, first: bool, found: Sho
     if found and before["shopify_order_id"] != found.shopify_order_id:
         events.append(order_shopify_match_event(order=order, match=found, at=now))
     return events
+
+
+def _matches(*, shop: Shop, orders: Sequence[SocialOrder], look_up: bool) -> dict[str, ShopifyMatch]:
+    if look_up:
+        return _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
+    return {o.meta_order_id: _stored_match(o) for o in orders if o.shopify_order_id}
 
 
 def _stored_match(order: SocialOrder) -> ShopifyMatch:

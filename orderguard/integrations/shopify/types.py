@@ -102,17 +102,17 @@ class ShopifyOrder:
         """From a GraphQL `Order` node (social_orders.graphql)."""
         return cls(
             id=node["id"],
-            name=node.get("name") or "",
-            source_name=node.get("sourceName") or "",
-            source_identifier=node.get("sourceIdentifier") or "",
-            custom_attributes=tuple((a.get("key") or "", a.get("value") or "") for a in node.get("customAttributes") or ()),
+            name=_text(node.get("name")),
+            source_name=_text(node.get("sourceName")),
+            source_identifier=_text(node.get("sourceIdentifier")),
+            custom_attributes=tuple((_text(a.get("key")), _text(a.get("value"))) for a in node.get("customAttributes") or ()),
             tags=tuple(node.get("tags") or ()),
-            note=node.get("note") or "",
+            note=_text(node.get("note")),
             created_at=parse_datetime(node.get("createdAt")),
             updated_at=parse_datetime(node.get("updatedAt")),
             cancelled_at=parse_datetime(node.get("cancelledAt")),
-            financial_status=node.get("displayFinancialStatus") or "",
-            fulfillment_status=node.get("displayFulfillmentStatus") or "",
+            financial_status=_text(node.get("displayFinancialStatus")),
+            fulfillment_status=_text(node.get("displayFulfillmentStatus")),
         )
 
     @classmethod
@@ -121,17 +121,17 @@ class ShopifyOrder:
         attributes = [a for a in payload.get("note_attributes") or () if isinstance(a, dict)]
         return cls(
             id=str(payload.get("admin_graphql_api_id") or f"gid://shopify/Order/{payload.get('id')}"),
-            name=str(payload.get("name") or ""),
-            source_name=str(payload.get("source_name") or ""),
-            source_identifier=str(payload.get("source_identifier") or ""),
-            custom_attributes=tuple((str(a.get("name") or ""), str(a.get("value") or "")) for a in attributes),
-            tags=tuple(tag.strip() for tag in str(payload.get("tags") or "").split(",") if tag.strip()),
-            note=str(payload.get("note") or ""),
+            name=_text(payload.get("name")),
+            source_name=_text(payload.get("source_name")),
+            source_identifier=_text(payload.get("source_identifier")),
+            custom_attributes=tuple((_text(a.get("name")), _text(a.get("value"))) for a in attributes),
+            tags=tuple(tag.strip() for tag in _text(payload.get("tags")).split(",") if tag.strip()),
+            note=_text(payload.get("note")),
             created_at=parse_datetime(payload.get("created_at")),
             updated_at=parse_datetime(payload.get("updated_at")),
             cancelled_at=parse_datetime(payload.get("cancelled_at")),
-            financial_status=str(payload.get("financial_status") or "").upper(),
-            fulfillment_status=str(payload.get("fulfillment_status") or "").upper(),
+            financial_status=_text(payload.get("financial_status")).upper(),
+            fulfillment_status=_text(payload.get("fulfillment_status")).upper(),
         )
 
 
@@ -179,6 +179,10 @@ class ChannelDefinition:
             for channel in shop.get("channelDefinitionsForInstalledChannels") or ()
             for definition in channel.get("channelDefinitions") or ()
         ]
+
+
+def _text(value: Any) -> str:
+    return str(value) if value else ""
 
 
 def parse_datetime(value: Any) -> datetime | None:
