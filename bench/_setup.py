@@ -41,7 +41,7 @@ def configure(*, name: str, port: int, fresh: bool = True) -> Path:
 def web_server(*, port: int, workers: int = 1, threads: int = 4):
     """gunicorn serving the app and the sandbox on the bench's state, in its own process."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--bind", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
         cwd=ROOT, env=dict(os.environ),
     )

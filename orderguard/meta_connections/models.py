@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from orderguard.core.fields import EncryptedTextField
 from orderguard.core.models import ShopScopedModel
@@ -38,7 +39,8 @@ class MetaConnection(ShopScopedModel):
     broken_at = models.DateTimeField(null=True, blank=True)
     # Meta asked us to wait (rate limit): no call to this account before then.
     throttled_until = models.DateTimeField(null=True, blank=True)
-    connected_at = models.DateTimeField(auto_now_add=True)
+    # Written on every (re)connect: the poll dispatcher treats a shop connected after its last poll as due.
+    connected_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

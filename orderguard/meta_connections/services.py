@@ -117,11 +117,9 @@ def meta_connection_connect(
                 "broken_message": "",
                 "broken_at": None,
                 "throttled_until": None,
+                "connected_at": timezone.now(),
             },
         )
-        from orderguard.orders.polling import poll_schedule_now
-
-        poll_schedule_now(shop=shop)
     logger.info("Connected %s to Meta commerce account %s (%s)", shop.domain, commerce_account_id, source)
     return connection
 

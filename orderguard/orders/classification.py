@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from orderguard.orders.events import order_shopify_match_event, order_status_event
 from orderguard.orders.models import ShopifySocialOrder, SocialOrder, SocialOrderEvent
 from orderguard.reconciliation.engine import (
     ChannelFacts,
@@ -17,6 +18,7 @@ from orderguard.reconciliation.engine import (
     Reason,
     ShopifyMatch,
     Status,
+    Verdict,
     classify,
 )
 from orderguard.shops.models import Shop
@@ -53,47 +55,67 @@ def social_orders_classify(
     """
     if not orders:
         return []
-    if refresh_matches or fresh_ids:
-        matches = _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
-    else:
-        matches = {o.meta_order_id: _stored_match(o) for o in orders if o.shopify_order_id}
+    matches = _matches(shop=shop, orders=orders, look_up=refresh_matches or bool(fresh_ids))
     engine_settings = detection_settings()
     changed: list[SocialOrder] = []
     events: list[SocialOrderEvent] = []
     for order in orders:
         found = matches.get(order.meta_order_id)
-        facts = OrderFacts(
-            meta_state=MetaState(order.meta_state) if order.meta_state in MetaState.__members__ else MetaState.CREATED,
-            created_at=order.meta_created_at,
-            meta_cancelled=order.meta_cancelled,
-            shopify_match=found,
-            # Absence in Shopify proves something only if Shopify was read after the order existed.
-            shopify_checked=shopify_checked_at is not None and shopify_checked_at >= order.meta_created_at,
-        )
-        previous = None
-        if order.pk not in fresh_ids:
-            previous = Previous(Status(order.status), Reason(order.reason), order.stuck_since, order.resolved_at)
-        verdict = classify(facts, channel=channel, previous=previous, now=now, settings=engine_settings)
-        before = {field: getattr(order, field) for field in VERDICT_FIELDS}
-        order.status, order.reason, order.needs_action = verdict.status.value, verdict.reason.value, verdict.needs_action
-        order.stuck_since, order.resolved_at, order.deadline_at = verdict.stuck_since, verdict.resolved_at, verdict.deadline_at
-        order.shopify_order_id = found.shopify_order_id if found else ""
-        order.shopify_order_name = found.name if found else ""
-        order.shopify_matched_field = found.matched_field if found else ""
-        if previous is None or before["status"] != order.status:
-            events.append(SocialOrderEvent(shop=shop, order=order, kind=SocialOrderEvent.Kind.STATUS,
-                                           from_value="" if previous is None else before["status"], to_value=order.status,
-                                           detail=order.reason, at=now))
-        if found and before["shopify_order_id"] != found.shopify_order_id:
-            events.append(SocialOrderEvent(shop=shop, order=order, kind=SocialOrderEvent.Kind.SHOPIFY_MATCH,
-                                           to_value=found.name, detail=f"matched on {found.matched_field}", at=now))
-        if previous is None or any(before[field] != getattr(order, field) for field in VERDICT_FIELDS):
+        previous = None if order.pk in fresh_ids else _previous(order)
+        before = _verdict_values(order)
+        verdict = classify(_facts(order, found, shopify_checked_at), channel=channel, previous=previous, now=now, settings=engine_settings)
+        _apply(order, verdict, found)
+        events.extend(_verdict_events(order, before=before, first=previous is None, found=found, now=now))
+        if previous is None or before != _verdict_values(order):
             changed.append(order)
     if changed:
         SocialOrder.objects.bulk_update(changed, [*VERDICT_FIELDS, "updated_at"])
     if events:
         SocialOrderEvent.objects.bulk_create(events)
     return changed
+
+
+def _facts(order: SocialOrder, found: ShopifyMatch | None, shopify_checked_at: datetime | None) -> OrderFacts:
+    return OrderFacts(
+        meta_state=MetaState(order.meta_state) if order.meta_state in MetaState.__members__ else MetaState.CREATED,
+        created_at=order.meta_created_at,
+        meta_cancelled=order.meta_cancelled,
+        shopify_match=found,
+        # Absence in Shopify proves something only if Shopify was read after the order existed.
+        shopify_checked=shopify_checked_at is not None and shopify_checked_at >= order.meta_created_at,
+    )
+
+
+def _previous(order: SocialOrder) -> Previous:
+    return Previous(Status(order.status), Reason(order.reason), order.stuck_since, order.resolved_at)
+
+
+def _verdict_values(order: SocialOrder) -> dict:
+    return {field: getattr(order, field) for field in VERDICT_FIELDS}
+
+
+def _apply(order: SocialOrder, verdict: Verdict, found: ShopifyMatch | None) -> None:
+    order.status, order.reason, order.needs_action = verdict.status.value, verdict.reason.value, verdict.needs_action
+    order.stuck_since, order.resolved_at, order.deadline_at = verdict.stuck_since, verdict.resolved_at, verdict.deadline_at
+    order.shopify_order_id = found.shopify_order_id if found else ""
+    order.shopify_order_name = found.name if found else ""
+    order.shopify_matched_field = found.matched_field if found else ""
+
+
+def _verdict_events(order: SocialOrder, *, before: dict, first: bool, found: ShopifyMatch | None, now: datetime) -> list[SocialOrderEvent]:
+    events = []
+    if first or before["status"] != order.status:
+        events.append(order_status_event(order=order, from_status="" if first else before["status"], to_status=order.status,
+                                         reason=order.reason, at=now))
+    if found and before["shopify_order_id"] != found.shopify_order_id:
+        events.append(order_shopify_match_event(order=order, match=found, at=now))
+    return events
+
+
+def _matches(*, shop: Shop, orders: Sequence[SocialOrder], look_up: bool) -> dict[str, ShopifyMatch]:
+    if look_up:
+        return _shopify_matches(shop=shop, meta_ids=[o.meta_order_id for o in orders])
+    return {o.meta_order_id: _stored_match(o) for o in orders if o.shopify_order_id}
 
 
 def _stored_match(order: SocialOrder) -> ShopifyMatch:

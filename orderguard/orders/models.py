@@ -112,6 +112,9 @@ class PollState(ShopScopedModel):
 
     next_poll_at = models.DateTimeField(db_index=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When the dispatcher last handed the shop to a poll task: a reconnect is polled once, not at every
+    # dispatch until the task runs.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_full_sweep_at = models.DateTimeField(null=True, blank=True)
     # The start time of the last successful poll: the next poll asks Meta for changes since then (minus

@@ -1,10 +1,11 @@
-"""Polling a shop's Meta orders and cross-checking Shopify: one poll, the dispatcher, the watcher.
+"""Polling one shop: read Meta, ingest, read Shopify if due, classify, record the outcome.
 
 A poll holds a single-flight lease per shop (two dispatches at once poll once), asks Meta for the orders
-whose status changed since the last poll (minus an overlap), or every order of the last 35 days on a
-periodic full sweep, upserts them, reads Shopify only when something could have changed there, and runs the
+whose status changed since the last poll (minus an overlap), or every order of the window on a periodic
+full sweep, upserts them, reads Shopify only when something could have changed there, and runs the
 detection engine over every open order. With nothing new, an incremental poll costs one Meta call and no
-Shopify call. Errors become state: a broken connection stops polling, a throttle sets a wait.
+Shopify call. Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
+is polled is orderguard.orders.schedule's job.
 """
 
 from __future__ import annotations
@@ -13,49 +14,55 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from orderguard.core.locks import single_flight
 from orderguard.integrations.meta.errors import MetaError, MetaTransientError
+from orderguard.integrations.meta.types import MetaOrder
 from orderguard.integrations.shopify.errors import ShopifyError
-from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.clients import meta_graph_client
+from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
 from orderguard.orders.classification import CLASSIFY_FIELDS, VERDICT_FIELDS, social_orders_classify
-from orderguard.orders.ingest import social_orders_upsert
+from orderguard.orders.ingest import IngestResult, social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.schedule import (
+    APPS_RECHECK,
+    CHANNELS_RECHECK,
+    FULL_SWEEP_EVERY,
+    ORDER_WINDOW,
+    OVERLAP,
+    SHOPIFY_RECHECK,
+    poll_interval,
+)
 from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_social_orders_sync
-from orderguard.reconciliation.engine import DONE, ChannelFacts
+from orderguard.reconciliation.engine import DONE, ChannelFacts, MetaState
+from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import Shop
-from orderguard.shops.clients import shopify_admin_client
 
 logger = logging.getLogger(__name__)
 
-ALL_STATES = ("FB_PROCESSING", "CREATED", "IN_PROGRESS", "COMPLETED")
-# Meta's updated_after is on status changes; asking again for the last 10 minutes catches a change that
-# landed while the previous poll was reading.
-OVERLAP = timedelta(minutes=10)
-# A full sweep re-reads the whole 30-day window, in case an incremental poll ever missed a change.
-FULL_SWEEP_EVERY = timedelta(hours=6)
-FULL_SWEEP_WINDOW = timedelta(days=35)
-# Without a Meta change, look at Shopify again this often for orders still unmatched (webhooks usually
-# bring a new Shopify order sooner).
-SHOPIFY_RECHECK = timedelta(minutes=30)
-CHANNELS_RECHECK = timedelta(hours=24)
-APPS_RECHECK = timedelta(hours=24)
-# Longer than a poll task's hard time limit (300 s), so a crashed poll cannot block the shop for long.
-LOCK_TTL = timedelta(minutes=10)
+# Short: single_flight renews it every third of its length while the poll runs, so a live poll keeps the
+# shop and a killed worker frees it within a minute (issue 8: re-polled within one interval plus a minute).
+LOCK_TTL = timedelta(seconds=60)
 PAGE_SIZE = 100
+# Meta states in which an order still waits for Shopify: worth a Shopify recheck while unmatched.
+AWAITING_SHOPIFY = (MetaState.CREATED, MetaState.IN_PROGRESS)
+
+
+class PollOutcome(StrEnum):
+    OK = "ok"
+    SKIPPED = "skipped"
+    FAILED = "failed"
 
 
 @dataclass
 class PollReport:
     shop: str
-    outcome: str  # "ok", "skipped" or "failed"
+    outcome: PollOutcome
     message: str = ""
     full_sweep: bool = False
     meta_calls: int = 0
@@ -71,21 +78,11 @@ class PollReport:
         return asdict(self)
 
 
-def poll_interval() -> timedelta:
-    return timedelta(minutes=settings.POLL_INTERVAL_MINUTES)
-
-
-def poll_schedule_now(*, shop: Shop) -> PollState:
-    """Make the shop due for a poll at the next dispatch (after connecting, or on demand)."""
-    state, _ = PollState.objects.update_or_create(shop=shop, defaults={"next_poll_at": timezone.now()})
-    return state
-
-
 def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = None) -> PollReport:
     """Poll one shop now. Safe to call concurrently and repeatedly."""
     started = time.monotonic()
     now = now or timezone.now()
-    report = PollReport(shop=shop.domain, outcome="skipped")
+    report = PollReport(shop=shop.domain, outcome=PollOutcome.SKIPPED)
     with single_flight(f"poll-shop:{shop.pk}", ttl=LOCK_TTL) as acquired:
         if not acquired:
             report.message = "another poll of this shop is running"
@@ -97,29 +94,50 @@ def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = No
 
 def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollReport) -> None:
     connection = MetaConnection.objects.filter(shop=shop).first()
-    if not shop.is_active:
-        report.message = "the shop has not installed OrderGuard (or uninstalled it)"
+    report.message = _why_not_now(shop=shop, connection=connection, now=now)
+    if report.message:
         return
-    if connection is None or connection.status == MetaConnection.Status.DISCONNECTED:
-        report.message = "no Meta commerce account is connected"
-        return
-    if connection.status == MetaConnection.Status.BROKEN:
-        report.message = f"the Meta connection needs reconnecting ({connection.broken_reason})"
-        return
-    if connection.throttled_until and connection.throttled_until > now:
-        report.message = f"Meta asked to wait until {connection.throttled_until:%H:%M:%S} UTC"
-        return
-
     state, _ = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
-    full = full if full is not None else (state.last_full_sweep_at is None or now - state.last_full_sweep_at >= FULL_SWEEP_EVERY)
-    report.full_sweep = full
+    report.full_sweep = full = full if full is not None else _full_sweep_due(state=state, now=now)
     state.last_attempt_at = now
 
+    meta_orders = _read_meta(connection=connection, state=state, full=full, now=now, report=report)
+    if meta_orders is None:
+        return
+    ingested = social_orders_upsert(shop=shop, commerce_account_id=connection.commerce_account_id, meta_orders=meta_orders, now=now)
+    report.new_or_changed = len(ingested.touched)
+    orders = _orders_to_classify(shop=shop, ingested=ingested)
+    shopify_read = _read_shopify_if_due(shop=shop, state=state, ingested=ingested, full=full, orders=orders, now=now, report=report)
+    _classify(shop=shop, connection=connection, state=state, orders=orders, ingested=ingested, shopify_read=shopify_read, now=now,
+              report=report)
+    _record_success(state=state, full=full, now=now, report=report)
+
+
+def _why_not_now(*, shop: Shop, connection: MetaConnection | None, now: datetime) -> str:
+    """Why this shop cannot be polled now ("" when it can)."""
+    if not shop.is_active:
+        return "the shop has not installed OrderGuard (or uninstalled it)"
+    if connection is None or connection.status == MetaConnection.Status.DISCONNECTED:
+        return "no Meta commerce account is connected"
+    if connection.status == MetaConnection.Status.BROKEN:
+        return f"the Meta connection needs reconnecting ({connection.broken_reason})"
+    if connection.throttled_until and connection.throttled_until > now:
+        return f"Meta asked to wait until {connection.throttled_until:%H:%M:%S} UTC"
+    return ""
+
+
+def _full_sweep_due(*, state: PollState, now: datetime) -> bool:
+    return state.last_full_sweep_at is None or now - state.last_full_sweep_at >= FULL_SWEEP_EVERY
+
+
+def _read_meta(*, connection: MetaConnection, state: PollState, full: bool, now: datetime, report: PollReport) -> list[MetaOrder] | None:
+    """The orders Meta changed since the last poll (the whole window on a full sweep), and the registered
+    order-management apps when due. None when Meta failed: the failure is then recorded."""
     client = meta_graph_client(connection=connection)
     cms_id = connection.commerce_account_id
-    updated_after = now - FULL_SWEEP_WINDOW if full or state.meta_cursor is None else state.meta_cursor - OVERLAP
+    updated_after = now - ORDER_WINDOW if full or state.meta_cursor is None else state.meta_cursor - OVERLAP
     try:
-        meta_orders = list(client.list_orders(cms_id, states=ALL_STATES, updated_after=updated_after, limit=PAGE_SIZE))
+        meta_orders = list(client.list_orders(cms_id, states=tuple(MetaState), updated_after=updated_after, limit=PAGE_SIZE))
         if full or connection.apps_checked_at is None or now - connection.apps_checked_at >= APPS_RECHECK:
             apps = [{"id": app.id, "name": app.name} for app in client.order_management_apps(cms_id)]
             meta_connection_record_apps(connection=connection, apps=apps)
@@ -127,49 +145,12 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
         report.meta_calls = client.calls
         meta_connection_record_error(connection=connection, error=error)
         _record_failure(state=state, error=error, now=now)
-        report.outcome, report.message = "failed", f"Meta refused or failed the request: {error}"
-        return
+        report.outcome, report.message = PollOutcome.FAILED, f"Meta refused or failed the request: {error}"
+        return None
     report.meta_calls = client.calls
     report.orders_received = len(meta_orders)
     _keep_usage_hold(connection=connection, not_before=client.not_before, now=now)
-
-    touched = social_orders_upsert(shop=shop, commerce_account_id=cms_id, meta_orders=meta_orders, now=now)
-    fresh_ids = _fresh(touched)
-    report.new_or_changed = len(touched)
-    open_orders = list(
-        SocialOrder.objects.filter(shop=shop).exclude(status__in=[s.value for s in DONE]).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)
-    )
-    to_classify = {order.pk: order for order in open_orders}
-    to_classify.update({order.pk: order for order in touched})
-
-    shopify_read = _shopify_due(state=state, touched=bool(touched), full=full, orders=list(to_classify.values()), now=now)
-    if shopify_read:
-        report.shopify_calls = _read_shopify(shop=shop, state=state, now=now)
-
-    channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
-    changed = social_orders_classify(
-        shop=shop, orders=list(to_classify.values()), channel=channel, shopify_checked_at=state.shopify_checked_at,
-        now=now, fresh_ids=fresh_ids, refresh_matches=shopify_read,
-    )
-    report.reclassified = len(changed)
-    statuses: dict[str, int] = {}
-    for order in to_classify.values():
-        statuses[order.status] = statuses.get(order.status, 0) + 1
-    report.statuses = statuses
-    report.needs_action = sum(1 for order in to_classify.values() if order.needs_action)
-    report.outcome = "ok"
-    report.message = f"{report.orders_received} orders from Meta, {report.needs_action} need action"
-
-    state.meta_cursor = now
-    state.last_success_at = now
-    state.consecutive_failures = 0
-    state.last_error_code = state.last_error_message = ""
-    state.stale_since = None
-    state.next_poll_at = now + poll_interval()
-    if full:
-        state.last_full_sweep_at = now
-    state.last_report = {key: value for key, value in report.as_dict().items() if key != "duration_ms"}
-    state.save()
+    return meta_orders
 
 
 def _keep_usage_hold(*, connection: MetaConnection, not_before: float | None, now: datetime) -> None:
@@ -181,15 +162,28 @@ def _keep_usage_hold(*, connection: MetaConnection, not_before: float | None, no
         logger.warning("Meta asked %s to slow down until %s", connection.shop_id, until)
 
 
-def _fresh(touched: list[SocialOrder]) -> frozenset[int]:
-    """Rows inserted by this poll (marked by the upsert) have no previous verdict."""
-    return frozenset(order.pk for order in touched if getattr(order, "_inserted", False))
+def _orders_to_classify(*, shop: Shop, ingested: IngestResult) -> list[SocialOrder]:
+    """Every open order of the shop, plus those this poll wrote (a changed row may have just closed)."""
+    open_orders = SocialOrder.objects.filter(shop=shop).exclude(status__in=[s.value for s in DONE]).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)
+    by_pk = {order.pk: order for order in open_orders}
+    by_pk.update({order.pk: order for order in ingested.touched})
+    return list(by_pk.values())
+
+
+def _read_shopify_if_due(
+    *, shop: Shop, state: PollState, ingested: IngestResult, full: bool, orders: list[SocialOrder], now: datetime, report: PollReport
+) -> bool:
+    """Read Shopify when something could have changed there. True when it was read (or tried)."""
+    if not _shopify_due(state=state, touched=bool(ingested.touched), full=full, orders=orders, now=now):
+        return False
+    report.shopify_calls = _read_shopify(shop=shop, state=state, now=now)
+    return True
 
 
 def _shopify_due(*, state: PollState, touched: bool, full: bool, orders: list[SocialOrder], now: datetime) -> bool:
     if touched or full:
         return True
-    unmatched_open = any(o.meta_state in ("CREATED", "IN_PROGRESS") and not o.shopify_order_id for o in orders)
+    unmatched_open = any(o.meta_state in AWAITING_SHOPIFY and not o.shopify_order_id for o in orders)
     if not unmatched_open:
         return False
     return state.shopify_checked_at is None or now - state.shopify_checked_at >= SHOPIFY_RECHECK
@@ -214,6 +208,39 @@ def _read_shopify(*, shop: Shop, state: PollState, now: datetime) -> int:
     return client.calls if client is not None else 0
 
 
+def _classify(
+    *, shop: Shop, connection: MetaConnection, state: PollState, orders: list[SocialOrder], ingested: IngestResult,
+    shopify_read: bool, now: datetime, report: PollReport,
+) -> None:
+    """Run the engine over the orders (rows inserted by this poll have no previous verdict) and count."""
+    channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
+    changed = social_orders_classify(
+        shop=shop, orders=orders, channel=channel, shopify_checked_at=state.shopify_checked_at,
+        now=now, fresh_ids=ingested.created_ids, refresh_matches=shopify_read,
+    )
+    report.reclassified = len(changed)
+    statuses: dict[str, int] = {}
+    for order in orders:
+        statuses[order.status] = statuses.get(order.status, 0) + 1
+    report.statuses = statuses
+    report.needs_action = sum(1 for order in orders if order.needs_action)
+
+
+def _record_success(*, state: PollState, full: bool, now: datetime, report: PollReport) -> None:
+    report.outcome = PollOutcome.OK
+    report.message = f"{report.orders_received} orders from Meta, {report.needs_action} need action"
+    state.meta_cursor = now
+    state.last_success_at = now
+    state.consecutive_failures = 0
+    state.last_error_code = state.last_error_message = ""
+    state.stale_since = None
+    state.next_poll_at = now + poll_interval()
+    if full:
+        state.last_full_sweep_at = now
+    state.last_report = {key: value for key, value in report.as_dict().items() if key != "duration_ms"}
+    state.save()
+
+
 def _record_failure(*, state: PollState, error: MetaError, now: datetime) -> None:
     state.consecutive_failures += 1
     state.last_error_code = type(error).__name__[:40]
@@ -223,43 +250,3 @@ def _record_failure(*, state: PollState, error: MetaError, now: datetime) -> Non
     backoff = poll_interval() * min(2 ** (state.consecutive_failures - 1), 12)
     state.next_poll_at = now + (backoff if isinstance(error, MetaTransientError) else poll_interval())
     state.save()
-
-
-# Dispatcher and watcher
-# ------------------------------------------------------------------------------------------------------
-
-
-def _pollable(now: datetime):
-    connected = MetaConnection.objects.filter(shop=OuterRef("shop"), status=MetaConnection.Status.CONNECTED).filter(
-        Q(throttled_until__isnull=True) | Q(throttled_until__lte=now)
-    )
-    return PollState.objects.filter(shop__status=Shop.Status.ACTIVE).filter(Exists(connected))
-
-
-def polls_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Claim the shops due a poll (moving their next_poll_at on) and return their ids.
-
-    The claim is a conditional update, so two dispatchers running at once never claim the same shop.
-    """
-    now = now or timezone.now()
-    claimed = []
-    due = _pollable(now).filter(next_poll_at__lte=now).order_by("next_poll_at").values_list("pk", "shop_id", "next_poll_at")[:limit]
-    for pk, shop_id, next_poll_at in due:
-        if PollState.objects.filter(pk=pk, next_poll_at=next_poll_at).update(next_poll_at=now + poll_interval()):
-            claimed.append(shop_id)
-    return claimed
-
-
-def pollers_flag_stale(*, now: datetime | None = None) -> list[str]:
-    """Flag shops whose last successful poll is older than three intervals (a poller that silently
-    stopped hid orders for weeks in other integrations). Returns the newly flagged shop domains."""
-    now = now or timezone.now()
-    threshold = now - 3 * poll_interval()
-    pollable = _pollable(now)
-    stale = pollable.filter(Q(last_success_at__lt=threshold) | Q(last_success_at__isnull=True, created_at__lt=threshold))
-    newly = list(stale.filter(stale_since__isnull=True).values_list("shop__domain", flat=True))
-    stale.filter(stale_since__isnull=True).update(stale_since=now)
-    PollState.objects.filter(stale_since__isnull=False, last_success_at__gte=threshold).update(stale_since=None)
-    for domain in newly:
-        logger.warning("No successful poll of %s for more than %s", domain, 3 * poll_interval())
-    return newly

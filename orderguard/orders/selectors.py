@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
-from orderguard.orders.polling import poll_interval
+from orderguard.orders.schedule import poll_interval
 from orderguard.reconciliation.engine import DONE, IN_PROCESSING, NEEDS_ACTION
 
 

@@ -1,83 +1,63 @@
 """Reading the shop's Facebook & Instagram orders from Shopify and storing where each keeps its Meta id.
 
-Two ways in: the poll queries Shopify's orders of the channel changed since the last look (GraphQL,
-paginated), and the orders/create and orders/updated webhooks hand over one order at once. Both end in
-shopify_orders_store, which upserts ShopifySocialOrder rows in bulk.
+Two ways in: the poll queries Shopify's orders of the channel changed since the last look (typed pages from
+the Admin client), and the orders/create and orders/updated webhooks hand over one order at once. Both end
+in shopify_orders_store, which upserts ShopifySocialOrder rows in bulk. This module only maps the
+integration's types to the matcher's input and to rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.utils.dateparse import parse_datetime
 
 from orderguard.integrations.shopify.client import ShopifyAdminClient
+from orderguard.integrations.shopify.types import ChannelDefinition, ShopifyOrder
 from orderguard.orders.models import PollState, ShopifySocialOrder, SocialOrder
+from orderguard.orders.schedule import ORDER_WINDOW, OVERLAP
 from orderguard.reconciliation import matching
 from orderguard.shops.models import Shop
 
-# Look back further than the last look, so an order updated while the previous query ran is not missed.
-OVERLAP = timedelta(minutes=10)
-# The first look covers Meta's 30-day window (Shopify keeps 60 days visible without read_all_orders).
-INITIAL_WINDOW = timedelta(days=35)
 MAX_PAGES = 50  # 5,000 orders: far more than a shop's social orders in the window
+# The ShopifySocialOrder fields a store may change.
+STORED_FIELDS = (
+    "name", "meta_order_id", "matched_field", "source_name", "shopify_created_at", "shopify_updated_at",
+    "cancelled_at", "financial_status", "fulfillment_status",
+)
 
 
 @dataclass(frozen=True)
 class ShopifyOrderRecord:
-    shopify_order_id: str
-    name: str
+    """A Shopify order as OrderGuard stores it: the order, and the parts of it the matcher reads."""
+
+    order: ShopifyOrder
     fields: matching.ShopifyOrderFields
-    created_at: datetime | None
-    updated_at: datetime | None
-    cancelled_at: datetime | None
-    financial_status: str
-    fulfillment_status: str
+
+    @property
+    def shopify_order_id(self) -> str:
+        return self.order.id
+
+    @property
+    def name(self) -> str:
+        return self.order.name
 
     @classmethod
-    def from_graphql(cls, node: dict) -> ShopifyOrderRecord:
-        return cls(
-            shopify_order_id=node["id"],
-            name=node.get("name") or "",
-            fields=matching.ShopifyOrderFields(
-                source_name=node.get("sourceName") or "",
-                source_identifier=node.get("sourceIdentifier") or "",
-                custom_attributes=tuple((a.get("key") or "", a.get("value") or "") for a in node.get("customAttributes") or ()),
-                tags=tuple(node.get("tags") or ()),
-                note=node.get("note") or "",
-            ),
-            created_at=_time(node.get("createdAt")),
-            updated_at=_time(node.get("updatedAt")),
-            cancelled_at=_time(node.get("cancelledAt")),
-            financial_status=node.get("displayFinancialStatus") or "",
-            fulfillment_status=node.get("displayFulfillmentStatus") or "",
-        )
+    def from_order(cls, order: ShopifyOrder) -> ShopifyOrderRecord:
+        return cls(order=order, fields=matching.ShopifyOrderFields(
+            source_name=order.source_name,
+            source_identifier=order.source_identifier,
+            custom_attributes=order.custom_attributes,
+            tags=order.tags,
+            note=order.note,
+        ))
 
     @classmethod
     def from_webhook(cls, payload: dict) -> ShopifyOrderRecord:
-        """From an orders/create or orders/updated payload (REST field names)."""
-        tags = payload.get("tags") or ""
-        return cls(
-            shopify_order_id=str(payload.get("admin_graphql_api_id") or f"gid://shopify/Order/{payload.get('id')}"),
-            name=str(payload.get("name") or ""),
-            fields=matching.ShopifyOrderFields(
-                source_name=str(payload.get("source_name") or ""),
-                source_identifier=str(payload.get("source_identifier") or ""),
-                custom_attributes=tuple(
-                    (str(a.get("name") or ""), str(a.get("value") or "")) for a in payload.get("note_attributes") or () if isinstance(a, dict)
-                ),
-                tags=tuple(tag.strip() for tag in str(tags).split(",") if tag.strip()),
-                note=str(payload.get("note") or ""),
-            ),
-            created_at=_time(payload.get("created_at")),
-            updated_at=_time(payload.get("updated_at")),
-            cancelled_at=_time(payload.get("cancelled_at")),
-            financial_status=str(payload.get("financial_status") or "").upper(),
-            fulfillment_status=str(payload.get("fulfillment_status") or "").upper(),
-        )
+        """From an orders/create or orders/updated payload."""
+        return cls.from_order(ShopifyOrder.from_webhook(payload))
 
 
 def match_fields() -> tuple[str, ...]:
@@ -86,31 +66,25 @@ def match_fields() -> tuple[str, ...]:
 
 def shopify_channels_refresh(*, client: ShopifyAdminClient, state: PollState, now: datetime) -> None:
     """Learn the handles of the Facebook & Instagram channel's definitions, to scope order queries."""
-    shop_data = client.query("installed_channels").data.get("shop") or {}
-    handles = []
-    for channel in shop_data.get("channelDefinitionsForInstalledChannels") or []:
-        for definition in channel.get("channelDefinitions") or []:
-            names = f"{channel.get('channelName', '')} {definition.get('channelName', '')}".lower()
-            if "facebook" in names or "instagram" in names:
-                handles.append(definition["handle"])
-    state.channel_handles = sorted(set(handles))
+    handles = {definition.handle for definition in client.installed_channel_definitions() if _is_meta_channel(definition)}
+    state.channel_handles = sorted(handles)
     state.channel_installed = bool(handles)
     state.channels_checked_at = now
 
 
 def shopify_social_orders_sync(*, shop: Shop, client: ShopifyAdminClient, state: PollState, now: datetime) -> int:
     """Fetch the channel's orders changed since the last look and store them. Returns how many were seen."""
-    since = state.shopify_cursor - OVERLAP if state.shopify_cursor else now - INITIAL_WINDOW
+    since = state.shopify_cursor - OVERLAP if state.shopify_cursor else now - ORDER_WINDOW
     scope = f"channel:{','.join(state.channel_handles)}" if state.channel_handles else f"source_name:{matching.META_CHANNEL_SOURCE_NAME}"
     query = f"updated_at:>='{since:%Y-%m-%dT%H:%M:%SZ}' {scope}"
     records: list[ShopifyOrderRecord] = []
     after = None
     for _ in range(MAX_PAGES):
-        orders = client.query("social_orders", {"query": query, "after": after}).data["orders"]
-        records.extend(ShopifyOrderRecord.from_graphql(node) for node in orders["nodes"])
-        if not orders["pageInfo"]["hasNextPage"]:
+        page = client.social_orders(query=query, after=after)
+        records.extend(ShopifyOrderRecord.from_order(order) for order in page.orders)
+        if not page.has_next_page:
             break
-        after = orders["pageInfo"]["endCursor"]
+        after = page.end_cursor
     shopify_orders_store(shop=shop, records=records)
     state.shopify_cursor = now
     state.shopify_checked_at = now
@@ -122,23 +96,11 @@ def shopify_orders_store(*, shop: Shop, records: Sequence[ShopifyOrderRecord]) -
     if not records:
         return []
     fields = match_fields()
-    free_text = {meta_id for r in records for meta_id, field in matching.candidate_ids(r.fields, fields=fields) if field in (matching.TAGS, matching.NOTE)}
-    known = set(SocialOrder.objects.filter(shop=shop, meta_order_id__in=free_text).values_list("meta_order_id", flat=True)) if free_text else set()
+    known = _known_free_text_ids(shop=shop, records=records, fields=fields)
     existing = {row.shopify_order_id: row for row in ShopifySocialOrder.objects.filter(shop=shop, shopify_order_id__in=[r.shopify_order_id for r in records])}
     created, updated = [], []
     for record in {r.shopify_order_id: r for r in records}.values():
-        found = matching.match(record.fields, known_meta_ids=known, fields=fields)
-        values = {
-            "name": record.name[:32],
-            "meta_order_id": found[0] if found else "",
-            "matched_field": found[1] if found else "",
-            "source_name": record.fields.source_name[:64],
-            "shopify_created_at": record.created_at,
-            "shopify_updated_at": record.updated_at,
-            "cancelled_at": record.cancelled_at,
-            "financial_status": record.financial_status[:32],
-            "fulfillment_status": record.fulfillment_status[:32],
-        }
+        values = _row_values(record, matching.match(record.fields, known_meta_ids=known, fields=fields))
         row = existing.get(record.shopify_order_id)
         if row is None:
             created.append(ShopifySocialOrder(shop=shop, shopify_order_id=record.shopify_order_id, **values))
@@ -149,9 +111,33 @@ def shopify_orders_store(*, shop: Shop, records: Sequence[ShopifyOrderRecord]) -
     if created:
         ShopifySocialOrder.objects.bulk_create(created, ignore_conflicts=True)
     if updated:
-        ShopifySocialOrder.objects.bulk_update(updated, list(values))
+        ShopifySocialOrder.objects.bulk_update(updated, list(STORED_FIELDS))
     return created + updated
 
 
-def _time(value) -> datetime | None:
-    return parse_datetime(value) if isinstance(value, str) and value else None
+def _is_meta_channel(definition: ChannelDefinition) -> bool:
+    names = f"{definition.channel_name} {definition.definition_name}".lower()
+    return "facebook" in names or "instagram" in names
+
+
+def _known_free_text_ids(*, shop: Shop, records: Sequence[ShopifyOrderRecord], fields: Sequence[str]) -> set[str]:
+    """The ids in tags and notes that name a Meta order OrderGuard knows: only those may match there."""
+    free_text = {meta_id for r in records for meta_id, field in matching.candidate_ids(r.fields, fields=fields) if field in (matching.TAGS, matching.NOTE)}
+    if not free_text:
+        return set()
+    return set(SocialOrder.objects.filter(shop=shop, meta_order_id__in=free_text).values_list("meta_order_id", flat=True))
+
+
+def _row_values(record: ShopifyOrderRecord, found: tuple[str, str] | None) -> dict:
+    order = record.order
+    return {
+        "name": order.name[:32],
+        "meta_order_id": found[0] if found else "",
+        "matched_field": found[1] if found else "",
+        "source_name": order.source_name[:64],
+        "shopify_created_at": order.created_at,
+        "shopify_updated_at": order.updated_at,
+        "cancelled_at": order.cancelled_at,
+        "financial_status": order.financial_status[:32],
+        "fulfillment_status": order.fulfillment_status[:32],
+    }

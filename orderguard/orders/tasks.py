@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from orderguard.core.tasks import orderguard_task
-from orderguard.orders import polling
+from orderguard.orders import polling, schedule
 from orderguard.shops.models import Shop
 
 
 @orderguard_task(name="orderguard.orders.dispatch_due_polls", queue="polling")
 def dispatch_due_polls_task() -> None:
-    for shop_id in polling.polls_dispatch_due():
+    for shop_id in schedule.polls_dispatch_due():
         poll_shop_task.delay(shop_id=shop_id)
 
 
@@ -22,4 +22,4 @@ def poll_shop_task(*, shop_id: int) -> None:
 
 @orderguard_task(name="orderguard.orders.flag_stale_pollers", queue="default")
 def flag_stale_pollers_task() -> None:
-    polling.pollers_flag_stale()
+    schedule.pollers_flag_stale()

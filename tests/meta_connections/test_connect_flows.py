@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection, MetaLoginAttempt
-from orderguard.orders.models import PollState
+from orderguard.orders.schedule import polls_dispatch_due
 from tests.helpers import bearer
 from tests.meta_connections.facebook_login import consent, login_url
 from tests.scenarios import BROKEN_CMS, BROKEN_SHOP
@@ -31,7 +31,7 @@ def test_pasting_a_system_user_token_connects_and_schedules_a_poll(client, insta
     connection = MetaConnection.objects.get(shop=shop)
     assert connection.status == "connected" and connection.source == "system_user_token"
     assert connection.order_management_apps == [{"id": "2329312", "name": "Shopify"}]
-    assert PollState.objects.get(shop=shop).next_poll_at <= timezone.now()
+    assert polls_dispatch_due() == [shop.pk]  # polled at the next dispatch
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder
-from orderguard.orders.polling import poll_shop, pollers_flag_stale
+from orderguard.orders.polling import poll_shop
+from orderguard.orders.schedule import pollers_flag_stale
 from orderguard.orders.selectors import poll_health
 from orderguard.sandbox.meta import services as sandbox_meta
 from orderguard.sandbox.models import SandboxCall

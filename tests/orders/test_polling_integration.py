@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
-from orderguard.orders.polling import poll_shop, polls_dispatch_due
+from orderguard.orders.polling import poll_shop
+from orderguard.orders.schedule import polls_dispatch_due
 from orderguard.orders.selectors import stuck_orders
 from orderguard.sandbox.meta import services as sandbox_meta
 from orderguard.sandbox.meta.models import MetaToken

@@ -26,7 +26,14 @@ from orderguard.integrations.shopify.errors import (
     ShopifyThrottledError,
     ShopifyTransientError,
 )
-from orderguard.integrations.shopify.types import GraphQLResponse, QueryCost, ShopDetails, ThrottleStatus
+from orderguard.integrations.shopify.types import (
+    ChannelDefinition,
+    GraphQLResponse,
+    OrdersPage,
+    QueryCost,
+    ShopDetails,
+    ThrottleStatus,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,14 @@ class ShopifyAdminClient(RemedyOperations):
 
     def shop_details(self) -> ShopDetails:
         return ShopDetails.from_data(self.query("shop_details").data)
+
+    def social_orders(self, *, query: str, after: str | None = None) -> OrdersPage:
+        """One page of orders matching an order search `query`, most recently updated first."""
+        return OrdersPage.from_data(self.query("social_orders", {"query": query, "after": after}).data)
+
+    def installed_channel_definitions(self) -> list[ChannelDefinition]:
+        """The channel definitions of every sales channel the shop has installed."""
+        return ChannelDefinition.list_from_data(self.query("installed_channels").data)
 
     def app_is_installed(self) -> bool:
         """True if our token still works; False if Shopify refuses it (uninstalled or revoked)."""

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from orderguard.orders.polling import poll_schedule_now
+from orderguard.orders.schedule import poll_schedule_now
 from orderguard.orders.tasks import poll_shop_task
 from orderguard.demo.seed import DEMO_SHOP_DOMAIN, demo_install_and_connect, demo_load
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
     def _start_web(env: dict) -> subprocess.Popen:
         bind = f"127.0.0.1:{settings.ORDERGUARD_PORT}"
         return subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--bind", bind, "--workers", "2",
+            [sys.executable, "-m", "gunicorn", "orderguard.wsgi", "--no-control-socket", "--bind", bind, "--workers", "2",
              "--threads", "8", "--timeout", "60", "--graceful-timeout", "5"],
             env=env,
         )

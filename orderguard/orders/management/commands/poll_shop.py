@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from orderguard.orders.polling import poll_shop
+from orderguard.orders.polling import PollOutcome, poll_shop
 from orderguard.orders.reasons import reason_text, status_label
 from orderguard.orders.selectors import stuck_orders
 from orderguard.shops.models import Shop
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if shop is None:
             raise CommandError(f"No shop {shop_domain!r}.")
         report = poll_shop(shop=shop, full=True if full else None)
-        if report.outcome != "ok":
+        if report.outcome != PollOutcome.OK:
             raise CommandError(f"Poll {report.outcome}: {report.message}")
         self.stdout.write(
             f"Polled {shop.domain} ({'full sweep' if report.full_sweep else 'changes only'}) in {report.duration_ms} ms: "

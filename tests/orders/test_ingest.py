@@ -1,0 +1,101 @@
+"""Ingest on in-memory Meta orders: create, change, no-op, buyer details kept, history events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from orderguard.orders.ingest import social_orders_upsert
+from orderguard.orders.models import SocialOrder, SocialOrderEvent
+from tests.orders import builders
+from tests.orders.builders import NOW
+
+pytestmark = pytest.mark.django_db
+
+CMS = "781204456120017"
+
+
+def _upsert(shop, *orders, now=NOW):
+    return social_orders_upsert(shop=shop, commerce_account_id=CMS, meta_orders=list(orders), now=now)
+
+
+def _events(shop):
+    return list(SocialOrderEvent.objects.filter(shop=shop).order_by("pk").values_list("order__meta_order_id", "kind", "from_value", "to_value"))
+
+
+def test_new_orders_are_created_with_a_first_meta_state_event():
+    shop = builders.shop()
+
+    result = _upsert(shop, builders.meta_order("1001"), builders.meta_order("1002", state="FB_PROCESSING"))
+
+    assert [row.meta_order_id for row in result.created] == ["1001", "1002"] and result.changed == []
+    assert result.created_ids == frozenset(SocialOrder.objects.values_list("pk", flat=True))
+    row = SocialOrder.objects.get(meta_order_id="1001")
+    assert (row.status, row.reason, row.meta_state, row.channel) == ("processing", "meta_reviewing", "CREATED", "facebook")
+    assert row.items[0]["price_per_unit"] == "12.50" and row.commerce_account_id == CMS
+    assert _events(shop) == [("1001", "meta_state", "", "CREATED"), ("1002", "meta_state", "", "FB_PROCESSING")]
+
+
+def test_the_same_answer_twice_writes_nothing_the_second_time():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001"))
+    updated_at = SocialOrder.objects.get().updated_at
+
+    result = _upsert(shop, builders.meta_order("1001"))
+
+    assert (result.created, result.changed, result.touched) == ([], [], [])
+    assert SocialOrder.objects.get().updated_at == updated_at
+    assert len(_events(shop)) == 1
+
+
+def test_a_state_change_updates_the_row_and_records_the_move():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001"))
+    later = NOW + timedelta(minutes=7)
+
+    result = _upsert(shop, builders.meta_order("1001", state="IN_PROGRESS", last_updated=later), now=later)
+
+    assert result.created == [] and [row.meta_order_id for row in result.changed] == ["1001"]
+    assert result.created_ids == frozenset()
+    assert SocialOrder.objects.get().meta_state == "IN_PROGRESS"
+    assert _events(shop)[-1] == ("1001", "meta_state", "CREATED", "IN_PROGRESS")
+    assert SocialOrderEvent.objects.order_by("pk").last().at == later
+
+
+def test_a_change_without_a_state_move_records_no_event():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001"))
+
+    result = _upsert(shop, builders.meta_order("1001", merchant_order_id="M-7"))
+
+    assert [row.merchant_order_id for row in result.changed] == ["M-7"]
+    assert len(_events(shop)) == 1
+
+
+def test_buyer_details_sent_earlier_are_kept_when_a_later_answer_omits_them():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001"))
+
+    result = _upsert(shop, builders.meta_order("1001", buyer_name="", buyer_email="", shipping_address={}))
+
+    assert result.changed == []  # nothing else changed, so nothing is written
+    row = SocialOrder.objects.get()
+    assert (row.buyer_name, row.buyer_email, row.shipping_address) == ("Ada Buyer", "ada@example.com", {"city": "Lyon"})
+
+
+def test_an_order_repeated_across_pages_is_stored_once_with_its_latest_values():
+    shop = builders.shop()
+
+    result = _upsert(shop, builders.meta_order("1001"), builders.meta_order("1001", state="IN_PROGRESS"))
+
+    assert [row.meta_state for row in result.created] == ["IN_PROGRESS"]
+    assert SocialOrder.objects.count() == 1
+
+
+def test_orders_without_an_id_or_a_creation_time_are_ignored():
+    shop = builders.shop()
+
+    result = _upsert(shop, builders.meta_order(""), builders.meta_order("1001", created=None))
+
+    assert result.touched == [] and not SocialOrder.objects.exists()
