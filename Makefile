@@ -9,7 +9,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt .python-version | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test test-fast bench
+.PHONY: install demo test test-fast lint bench
 
 install: $(STAMP)
 
@@ -22,9 +22,13 @@ $(STAMP): requirements.txt requirements-dev.txt .python-version
 demo: install
 	ORDERGUARD_ENV=demo $(PY) manage.py rundemo $(DEMO_ARGS)
 
-test: install
+# The layering contract (.importlinter) first: a broken layer fails before any test runs.
+lint: install
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
+
+test: lint
 	ORDERGUARD_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 # The markers are added by tests/conftest.py from what each test uses.
-test-fast: install
+test-fast: lint
 	ORDERGUARD_ENV=test $(PY) -m pytest -m "not e2e and not worker and not browser" $(PYTEST_ARGS)
