@@ -48,6 +48,13 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=settings.DURABLE_SWEEP_SECONDS),
         "options": {"expires": settings.DURABLE_SWEEP_SECONDS},
     },
+    # Re-run remedies whose enqueue was lost or whose worker died mid-action (lease expired): the outbox
+    # row and its step, not the broker, are the record; the executor resumes without repeating a call.
+    "sweep-remediation-actions": {
+        "task": "orderguard.remediation.sweep_actions",
+        "schedule": timedelta(seconds=settings.DURABLE_SWEEP_SECONDS),
+        "options": {"expires": settings.DURABLE_SWEEP_SECONDS},
+    },
     # Drop the user and Page tokens of Facebook Login attempts that are spent or have expired (a login
     # abandoned in its window would keep a 60-day user token). Attempts live 15 minutes.
     # https://crontab.guru/#*/15_*_*_*_*

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "orderguard.shops",
     "orderguard.meta_connections",
     "orderguard.orders",
+    "orderguard.remediation",
     "orderguard.alerts",
     "orderguard.dashboard",
 ]

@@ -8,8 +8,11 @@ import uuid
 import jwt
 from django.conf import settings
 
+from orderguard.integrations.shopify.client import ShopifyAdminClient
 from orderguard.sandbox.admin_views import app_toml_scopes
 from orderguard.sandbox.models import SandboxShop
+from orderguard.sandbox.shopify import tokens as sandbox_tokens
+from orderguard.shops.shopify_app import shopify_http_client
 
 SHOP_A = "alpha-goods.myshopify.com"
 SHOP_B = "bravo-supply.myshopify.com"
@@ -82,3 +85,15 @@ def database_url(alias: str = "default") -> str:
     password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
     credentials = f"{user}{password}@" if user else ""
     return f"postgres://{credentials}{config.get('HOST') or '127.0.0.1'}:{config.get('PORT') or 5432}/{config['NAME']}"
+
+
+def sandbox_admin_client(shop: SandboxShop) -> ShopifyAdminClient:
+    """An Admin API client for a sandbox shop with a freshly issued token (no app install needed)."""
+    shop = SandboxShop.objects.get(pk=shop.pk)
+    return ShopifyAdminClient(
+        shop_domain=shop.domain,
+        access_token=sandbox_tokens._issue(shop, expiring=True)["access_token"],
+        api_version=settings.SHOPIFY_API_VERSION,
+        http_client=shopify_http_client(),
+        sleep=lambda seconds: None,
+    )

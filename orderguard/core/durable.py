@@ -120,6 +120,15 @@ def durable_fail(*, claim: Claim, outcome: str, retry_at: datetime | None = None
     ))
 
 
+def durable_reopen(*, model: type[DurableWork], pk: int) -> bool:
+    """Make done (or failed) work pending again with fresh attempts, e.g. after a person confirmed a step
+    the work was waiting for. A running row is left alone. One caller wins."""
+    reopened = model.objects.filter(pk=pk, status__in=[DurableWork.Status.DONE, DurableWork.Status.FAILED]).update(
+        status=DurableWork.Status.PENDING, attempts=0, available_at=timezone.now(), finished_at=None, outcome=""
+    )
+    return bool(reopened)
+
+
 def durable_due(*, model: type[DurableWork], now: datetime | None = None, grace: timedelta = GRACE, limit: int = 500) -> list[int]:
     """Rows a sweeper should enqueue: pending past their grace, or running under an expired lease."""
     now = now or timezone.now()

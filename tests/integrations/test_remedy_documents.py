@@ -20,7 +20,7 @@ from orderguard.integrations.shopify.draft_types import (
     MailingAddress,
     variant_gid,
 )
-from tests.integrations.test_graphql_documents import schema
+from orderguard.sandbox.shopify.schema import admin_schema as schema
 
 REMEDY_DOCUMENTS = ["draft_order_create", "draft_order_invoice_send", "draft_order", "draft_orders_by_tag",
                     "product_variants_by_ids", "product_variants_by_sku", "discount_code_create", "discount_code_by_code"]

@@ -31,7 +31,7 @@ from orderguard.sandbox.shopify import tokens as sandbox_tokens
 from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxInvoiceEmail, SandboxProductVariant
 from orderguard.sandbox.shopify.drafts import draft_order_complete
 from orderguard.shops.shopify_app import shopify_http_client
-from tests.helpers import SHOP_A, make_sandbox_shop, sandbox_calls
+from tests.helpers import SHOP_A, make_sandbox_shop, sandbox_admin_client, sandbox_calls
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -47,17 +47,6 @@ def shop(app_server):
     SandboxProductVariant.objects.create(shop=shop, numeric_id=43794354536483, product_numeric_id=7956823048226,
                                          product_title="Linen shirt", title="L / Sand", sku="lin-l-sand", price=Decimal("49.00"))
     return shop
-
-
-def _client(shop: SandboxShop) -> ShopifyAdminClient:
-    shop = SandboxShop.objects.get(pk=shop.pk)
-    return ShopifyAdminClient(
-        shop_domain=shop.domain,
-        access_token=sandbox_tokens._issue(shop, expiring=True)["access_token"],
-        api_version=settings.SHOPIFY_API_VERSION,
-        http_client=shopify_http_client(),
-        sleep=lambda seconds: None,
-    )
 
 
 def _spec(*, variant: str = variant_gid(43794354536482), quantity: int = 2, discount: AppliedDiscount | None = None) -> DraftOrderSpec:
@@ -76,7 +65,7 @@ def _spec(*, variant: str = variant_gid(43794354536482), quantity: int = 2, disc
 
 
 def test_a_draft_order_is_created_with_its_link_tag_attribute_and_discount(shop):
-    draft = _client(shop).draft_order_create(_spec(discount=AppliedDiscount(value=Decimal("10"), title="Sorry for the trouble")))
+    draft = sandbox_admin_client(shop).draft_order_create(_spec(discount=AppliedDiscount(value=Decimal("10"), title="Sorry for the trouble")))
 
     assert draft.id.startswith("gid://shopify/DraftOrder/") and draft.status == "OPEN"
     assert draft.invoice_url.startswith(f"{settings.SHOPIFY_API_BASE_URL}/{SHOP_A}/") and "/invoices/" in draft.invoice_url
@@ -90,13 +79,13 @@ def test_a_draft_order_is_created_with_its_link_tag_attribute_and_discount(shop)
 
 def test_a_deleted_variant_is_a_user_error_and_creates_nothing(shop):
     with pytest.raises(ShopifyUserError) as raised:
-        _client(shop).draft_order_create(_spec(variant=variant_gid(1)))
+        sandbox_admin_client(shop).draft_order_create(_spec(variant=variant_gid(1)))
     assert raised.value.user_errors[0]["field"] == ["lineItems", "0", "variantId"]
     assert not SandboxDraftOrder.objects.exists()
 
 
 def test_a_retry_finds_the_draft_by_its_tag_instead_of_creating_another(shop):
-    client = _client(shop)
+    client = sandbox_admin_client(shop)
     first = client.draft_order_create(_spec())
     client.draft_order_create(DraftOrderSpec(lines=(DraftOrderLine(variant_gid(43794354536483), 1),), tags=("orderguard-meta-1",)))
 
@@ -105,7 +94,7 @@ def test_a_retry_finds_the_draft_by_its_tag_instead_of_creating_another(shop):
 
 
 def test_the_invoice_is_sent_with_the_custom_message_and_recorded(shop):
-    client = _client(shop)
+    client = sandbox_admin_client(shop)
     draft = client.draft_order_create(_spec())
     sent = client.draft_order_invoice_send(draft.id, subject="Complete your order", custom_message="Sorry: here is a direct link.")
 
@@ -117,7 +106,7 @@ def test_the_invoice_is_sent_with_the_custom_message_and_recorded(shop):
 
 
 def test_reading_a_draft_shows_the_order_the_buyer_completed(shop, client):
-    api = _client(shop)
+    api = sandbox_admin_client(shop)
     draft = api.draft_order_create(_spec())
     assert api.draft_order(draft.id).order is None
 
@@ -137,7 +126,7 @@ def test_reading_a_draft_shows_the_order_the_buyer_completed(shop, client):
 
 def test_variants_by_id_leave_out_deleted_ones(shop):
     SandboxProductVariant.objects.filter(numeric_id=43794354536483).delete()
-    found = _client(shop).product_variants_by_ids([variant_gid(43794354536482), variant_gid(43794354536483)])
+    found = sandbox_admin_client(shop).product_variants_by_ids([variant_gid(43794354536482), variant_gid(43794354536483)])
 
     assert list(found) == [variant_gid(43794354536482)]
     variant = found[variant_gid(43794354536482)]
@@ -146,7 +135,7 @@ def test_variants_by_id_leave_out_deleted_ones(shop):
 
 
 def test_variants_by_sku_keep_exact_case_sensitive_matches_only(shop):
-    client = _client(shop)
+    client = sandbox_admin_client(shop)
     assert [v.legacy_resource_id for v in client.product_variants_by_sku("LIN-M-SAND")] == ["43794354536482"]
     assert client.product_variants_by_sku("LIN-L-SAND") == ()  # Shopify's search finds "lin-l-sand"; SKUs are case-sensitive
     assert client.product_variants_by_sku('odd "sku" \\ value') == ()
@@ -154,7 +143,7 @@ def test_variants_by_sku_keep_exact_case_sensitive_matches_only(shop):
 
 def test_without_the_new_scopes_the_calls_are_permission_errors(shop):
     SandboxShop.objects.filter(pk=shop.pk).update(granted_scopes="read_orders")
-    client = _client(shop)
+    client = sandbox_admin_client(shop)
     with pytest.raises(ShopifyPermissionError):
         client.draft_order_create(_spec())
     with pytest.raises(ShopifyPermissionError):
@@ -166,7 +155,7 @@ def test_without_the_new_scopes_the_calls_are_permission_errors(shop):
 def test_a_draft_create_that_fails_in_transit_is_not_retried(shop):
     SandboxShop.objects.filter(pk=shop.pk).update(faults={"graphql_http_500": 1})
     with pytest.raises(ShopifyTransientError):
-        _client(shop).draft_order_create(_spec())
+        sandbox_admin_client(shop).draft_order_create(_spec())
     assert sandbox_calls("graphql", SHOP_A) == 1
 
 
@@ -174,10 +163,10 @@ def test_discount_codes_need_the_optional_scope_and_a_retry_finds_the_code(shop)
     spec = DiscountCodeSpec(code="OG-7K2M9QX4", title=f"OrderGuard recovery {META_ORDER}", starts_at=datetime.now(UTC) - timedelta(minutes=1),
                             ends_at=datetime.now(UTC) + timedelta(days=7), percentage=Decimal("0.10"), variant_ids=(variant_gid(43794354536482),))
     with pytest.raises(ShopifyPermissionError):
-        _client(shop).discount_code_basic_create(spec)
+        sandbox_admin_client(shop).discount_code_basic_create(spec)
 
     SandboxShop.objects.filter(pk=shop.pk).update(granted_scopes=f"{shop.granted_scopes},write_discounts")
-    client = _client(shop)
+    client = sandbox_admin_client(shop)
     created = client.discount_code_basic_create(spec)
     assert (created.code, created.status, created.usage_limit) == ("OG-7K2M9QX4", "ACTIVE", 1)
 
@@ -187,7 +176,7 @@ def test_discount_codes_need_the_optional_scope_and_a_retry_finds_the_code(shop)
     assert client.discount_code_by_code("OG-NONE") is None
 
 
-def test_meta_items_map_to_sandbox_variants_through_the_client(shop):
+def test_meta_items_map_to_sandbox_variants_through_thesandbox_admin_client(shop):
     SandboxProductVariant.objects.create(shop=shop, numeric_id=43794354536490, product_numeric_id=7956823048230,
                                          product_title="Straw hat", sku="HAT-1", price=Decimal("25.00"))
     SandboxProductVariant.objects.filter(numeric_id=43794354536483).delete()
@@ -197,7 +186,7 @@ def test_meta_items_map_to_sandbox_variants_through_the_client(shop):
         ("3", "HAT-1", "Straw hat"),
         ("4", "43794354536483", "Linen shirt L"),  # deleted since the order
     ]]
-    mapping = map_items_with_client(items, client=_client(shop))
+    mapping = map_items_withsandbox_admin_client(items, client=sandbox_admin_client(shop))
 
     assert [(m.meta_item_id, m.variant.legacy_resource_id, m.matched_by) for m in mapping.mapped] == [
         ("1", "43794354536482", MatchedBy.VARIANT_ID), ("2", "43794354536490", MatchedBy.OFFER_ID), ("3", "43794354536490", MatchedBy.SKU)]

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from orderguard.sandbox.scenarios import loader
-from tests.sandbox.conftest import CMS, base_scenario, meta_order
+from tests.sandbox.helpers import CMS, base_scenario, meta_order
 
 ORDER_ID = "2910000000000042"
 

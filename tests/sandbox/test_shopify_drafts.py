@@ -13,8 +13,7 @@ from orderguard.sandbox.models import SandboxShopifyOrder
 from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxProductVariant
 from orderguard.sandbox.shopify.drafts import DraftCheckoutError, draft_order_complete
 from orderguard.shops.models import WebhookDelivery
-from tests.helpers import SHOP_A, make_sandbox_shop, open_app, sandbox_calls
-from tests.integrations.test_shopify_remedy_client import _client
+from tests.helpers import SHOP_A, make_sandbox_shop, open_app, sandbox_calls, sandbox_admin_client
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -24,7 +23,7 @@ def draft(app_server, client):
     shop = make_sandbox_shop(SHOP_A)
     assert open_app(client).status_code == 200  # the app is installed, so it accepts the shop's webhooks
     SandboxProductVariant.objects.create(shop=shop, numeric_id=501, product_numeric_id=50, product_title="Straw hat", sku="HAT-1", price=Decimal("25.00"))
-    created = _client(shop).draft_order_create(DraftOrderSpec(lines=(DraftOrderLine(variant_gid(501), 2),), tags=("orderguard-meta-1",),
+    created = sandbox_admin_client(shop).draft_order_create(DraftOrderSpec(lines=(DraftOrderLine(variant_gid(501), 2),), tags=("orderguard-meta-1",),
                                                               custom_attributes=(("orderguard_meta_order_id", "1"),)))
     return SandboxDraftOrder.objects.get(numeric_id=int(created.id.rsplit("/", 1)[1]))
 
@@ -65,4 +64,4 @@ def test_an_unknown_invoice_link_is_not_found(draft, client):
 
 
 def test_the_invoice_url_points_at_the_sandbox_shop_origin(draft):
-    assert _client(draft.shop).draft_order(draft.gid).invoice_url == f"{settings.APP_URL}{_path(draft)}"
+    assert sandbox_admin_client(draft.shop).draft_order(draft.gid).invoice_url == f"{settings.APP_URL}{_path(draft)}"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meta_connections', '0002_login_language'),
+        ('meta_connections', '0003_connected_at_set_on_connect'),
     ]
 
     operations = [

@@ -1,0 +1,14 @@
+"""The models and their migrations agree, and no app has two migration leaves (parallel work merged
+without renumbering)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+
+
+def test_every_model_change_has_its_migration():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    assert "No changes detected" in out.getvalue()
