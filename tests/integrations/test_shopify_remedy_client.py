@@ -176,7 +176,7 @@ def test_discount_codes_need_the_optional_scope_and_a_retry_finds_the_code(shop)
     assert client.discount_code_by_code("OG-NONE") is None
 
 
-def test_meta_items_map_to_sandbox_variants_through_thesandbox_admin_client(shop):
+def test_meta_items_map_to_sandbox_variants_through_the_client(shop):
     SandboxProductVariant.objects.create(shop=shop, numeric_id=43794354536490, product_numeric_id=7956823048230,
                                          product_title="Straw hat", sku="HAT-1", price=Decimal("25.00"))
     SandboxProductVariant.objects.filter(numeric_id=43794354536483).delete()
@@ -186,7 +186,7 @@ def test_meta_items_map_to_sandbox_variants_through_thesandbox_admin_client(shop
         ("3", "HAT-1", "Straw hat"),
         ("4", "43794354536483", "Linen shirt L"),  # deleted since the order
     ]]
-    mapping = map_items_withsandbox_admin_client(items, client=sandbox_admin_client(shop))
+    mapping = map_items_with_client(items, client=sandbox_admin_client(shop))
 
     assert [(m.meta_item_id, m.variant.legacy_resource_id, m.matched_by) for m in mapping.mapped] == [
         ("1", "43794354536482", MatchedBy.VARIANT_ID), ("2", "43794354536490", MatchedBy.OFFER_ID), ("3", "43794354536490", MatchedBy.SKU)]
