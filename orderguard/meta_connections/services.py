@@ -21,6 +21,7 @@ from orderguard.core.exceptions import ApplicationError, ConnectionRejected, Pla
 from orderguard.integrations.meta.errors import MetaAuthError, MetaError, MetaPermissionError, MetaThrottledError, MetaTransientError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
+from orderguard.meta_connections.signals import commerce_account_changed
 from orderguard.shops.models import Shop
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ def meta_connection_connect(
         raise MetaUnavailable(error) from None
 
     with transaction.atomic():
+        previous = MetaConnection.objects.filter(shop=shop).values_list("commerce_account_id", flat=True).first()
         connection, _created = MetaConnection.objects.update_or_create(
             shop=shop,
             defaults={
@@ -120,6 +122,8 @@ def meta_connection_connect(
                 "connected_at": timezone.now(),
             },
         )
+        if previous and previous != commerce_account_id:
+            commerce_account_changed.send(sender=MetaConnection, shop=shop, previous=previous, current=commerce_account_id)
     logger.info("Connected %s to Meta commerce account %s (%s)", shop.domain, commerce_account_id, source)
     return connection
 
@@ -155,11 +159,14 @@ def meta_login_exchange(*, code: str, redirect_uri: str) -> MetaLoginGrant:
 
 
 def meta_connection_disconnect(*, shop: Shop) -> bool:
-    """Forget the token and stop polling. The orders already found stay."""
-    updated = MetaConnection.objects.filter(shop=shop).exclude(status=MetaConnection.Status.DISCONNECTED).update(
-        status=MetaConnection.Status.DISCONNECTED, access_token="", throttled_until=None
-    )
-    return bool(updated)
+    """Forget the token and stop polling. The orders of the account leave the shop's page with it."""
+    with transaction.atomic():
+        connection = MetaConnection.objects.select_for_update().filter(shop=shop).exclude(status=MetaConnection.Status.DISCONNECTED).first()
+        if connection is None:
+            return False
+        MetaConnection.objects.filter(pk=connection.pk).update(status=MetaConnection.Status.DISCONNECTED, access_token="", throttled_until=None)
+        commerce_account_changed.send(sender=MetaConnection, shop=shop, previous=connection.commerce_account_id, current="")
+    return True
 
 
 def meta_connection_record_error(*, connection: MetaConnection, error: MetaError) -> None:
