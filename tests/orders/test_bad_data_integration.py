@@ -44,7 +44,8 @@ def _database_refuses(table: str, statement: str, *, value: str | None = None):
     query, no code of ours replaced, so it happens on SQLite too."""
 
     def refuse(execute, sql, params, many, context):
-        carries = value is None or value in (params or ())
+        # PostgreSQL's bulk insert sends a column as one array parameter.
+        carries = value is None or any(value == param or (isinstance(param, list | tuple) and value in param) for param in params or ())
         if sql.lstrip().upper().startswith(statement) and f'"{table}"' in sql and carries:
             raise DataError(f"value too long for type character varying (simulated on {table})")
         return execute(sql, params, many, context)

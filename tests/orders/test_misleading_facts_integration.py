@@ -107,3 +107,13 @@ def test_before_the_first_successful_poll_the_page_says_not_checked_yet_and_why(
 
     assert 'data-testid="not-checked-yet"' in html and words in html
     assert "No stuck orders" not in html and "No order needs action" not in html
+
+
+@pytest.mark.installed_shop(scenario="demo")
+def test_the_demo_shows_each_case_to_a_merchant(installed_shop):
+    assert poll_shop(shop=installed_shop.shop).outcome == "ok"
+
+    by_id = {o.meta_order_id: o for o in SocialOrder.objects.filter(shop=installed_shop.shop)}
+    assert (by_id["5802217736410459"].status, by_id["5802217736410459"].reason) == ("fine", "shipped_outside_shopify")
+    assert by_id["3390716254408832"].status == "nearing_auto_cancel"
+    assert (by_id["7741095530216687"].status, by_id["7741095530216687"].meta_state) == ("unknown_meta_state", "ON_HOLD")
