@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 
 from orderguard.orders.events import order_shopify_match_event, order_status_event
 from orderguard.orders.models import ShopifySocialOrder, SocialOrder, SocialOrderEvent
 from orderguard.reconciliation.engine import (
+    DONE,
     ChannelFacts,
     DetectionSettings,
     MetaState,
@@ -25,7 +27,7 @@ from orderguard.shops.models import Shop
 
 # What classification reads and writes: the open orders of a poll are loaded with these fields only.
 CLASSIFY_FIELDS = (
-    "id", "shop_id", "meta_order_id", "meta_state", "meta_created_at", "meta_cancelled", "updated_at",
+    "id", "shop_id", "meta_order_id", "meta_state", "meta_created_at", "meta_updated_at", "meta_cancelled", "updated_at",
 )
 VERDICT_FIELDS = (
     "status", "reason", "needs_action", "stuck_since", "resolved_at", "deadline_at",
@@ -34,7 +36,23 @@ VERDICT_FIELDS = (
 
 
 def detection_settings() -> DetectionSettings:
-    return DetectionSettings(grace=timedelta(minutes=settings.STUCK_GRACE_MINUTES))
+    return DetectionSettings(
+        grace=timedelta(minutes=settings.STUCK_GRACE_MINUTES),
+        auto_cancel_warning=timedelta(days=settings.AUTO_CANCEL_WARNING_DAYS),
+        auto_cancel_imminent=timedelta(days=settings.AUTO_CANCEL_IMMINENT_DAYS),
+    )
+
+
+def social_orders_to_classify(*, shop: Shop, now: datetime, also: Sequence[SocialOrder] = ()) -> list[SocialOrder]:
+    """The orders a poll classifies: every open order of the shop, the accepted ones that reach the warning
+    before Meta's auto-cancel (closed as fine, they would never be looked at again), and `also` (rows the
+    poll wrote: a changed row may have just closed)."""
+    warning_from = now + timedelta(days=settings.AUTO_CANCEL_WARNING_DAYS)
+    nearing = Q(meta_state=MetaState.IN_PROGRESS, meta_cancelled=False, deadline_at__lte=warning_from, status__in=[s.value for s in DONE - {Status.CANCELLED}])
+    open_orders = SocialOrder.objects.filter(shop=shop).filter(~Q(status__in=[s.value for s in DONE]) | nearing)
+    by_pk = {order.pk: order for order in open_orders.only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)}
+    by_pk.update({order.pk: order for order in also})
+    return list(by_pk.values())
 
 
 def social_orders_classify(
@@ -77,9 +95,10 @@ def social_orders_classify(
 
 def _facts(order: SocialOrder, found: ShopifyMatch | None, shopify_checked_at: datetime | None) -> OrderFacts:
     return OrderFacts(
-        meta_state=MetaState(order.meta_state) if order.meta_state in MetaState.__members__ else MetaState.CREATED,
+        meta_state=order.meta_state,
         created_at=order.meta_created_at,
         meta_cancelled=order.meta_cancelled,
+        updated_at=order.meta_updated_at,
         shopify_match=found,
         # Absence in Shopify proves something only if Shopify was read after the order existed.
         shopify_checked=shopify_checked_at is not None and shopify_checked_at >= order.meta_created_at,

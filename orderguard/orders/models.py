@@ -15,11 +15,14 @@ class SocialOrder(ShopScopedModel):
     compliance webhooks (orderguard/orders/compliance.py).
     """
 
-    meta_order_id = models.CharField(max_length=32, help_text="Meta's id, a string: never parsed as a number.")
+    meta_order_id = models.CharField(max_length=64, help_text="Meta's id, a string: never parsed as a number.")
     commerce_account_id = models.CharField(max_length=32)
     channel = models.CharField(max_length=16, blank=True)
-    meta_state = models.CharField(max_length=16)
+    # Meta's string as sent, of any length: a state OrderGuard does not know is shown as such.
+    meta_state = models.TextField()
     meta_created_at = models.DateTimeField()
+    # Meta's answer had no usable `created`: meta_created_at is a placeholder (last update or first seen).
+    created_unknown = models.BooleanField(default=False)
     meta_updated_at = models.DateTimeField()
     meta_cancelled = models.BooleanField(default=False)
     merchant_order_id = models.CharField(max_length=64, blank=True)
@@ -80,8 +83,9 @@ class SocialOrderEvent(ShopScopedModel):
 
     order = models.ForeignKey(SocialOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    from_value = models.CharField(max_length=64, blank=True)
-    to_value = models.CharField(max_length=64, blank=True)
+    # Text: a Meta state is stored as Meta sent it, whatever its length.
+    from_value = models.TextField(blank=True)
+    to_value = models.TextField(blank=True)
     detail = models.CharField(max_length=255, blank=True)
     at = models.DateTimeField()
 
@@ -94,7 +98,7 @@ class ShopifySocialOrder(ShopScopedModel):
 
     shopify_order_id = models.CharField(max_length=64, help_text="The GraphQL id, gid://shopify/Order/…")
     name = models.CharField(max_length=32, blank=True)
-    meta_order_id = models.CharField(max_length=32, blank=True, db_index=True)
+    meta_order_id = models.CharField(max_length=64, blank=True, db_index=True)
     matched_field = models.CharField(max_length=40, blank=True)
     source_name = models.CharField(max_length=64, blank=True)
     shopify_created_at = models.DateTimeField(null=True, blank=True)

@@ -25,7 +25,7 @@ from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
-from orderguard.orders.classification import CLASSIFY_FIELDS, VERDICT_FIELDS, social_orders_classify
+from orderguard.orders.classification import social_orders_classify, social_orders_to_classify
 from orderguard.orders.ingest import IngestResult, social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
 from orderguard.orders.schedule import (
@@ -38,7 +38,7 @@ from orderguard.orders.schedule import (
     poll_interval,
 )
 from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_social_orders_sync
-from orderguard.reconciliation.engine import DONE, ChannelFacts, MetaState
+from orderguard.reconciliation.engine import ChannelFacts, MetaState
 from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import Shop
@@ -69,6 +69,10 @@ class PollReport:
     shopify_calls: int = 0
     orders_received: int = 0
     new_or_changed: int = 0
+    # Orders received with a state OrderGuard does not know, without a usable `created`, or refused.
+    unknown_states: int = 0
+    created_unknown: int = 0
+    rejected: int = 0
     reclassified: int = 0
     needs_action: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
@@ -87,7 +91,14 @@ def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = No
         if not acquired:
             report.message = "another poll of this shop is running"
         else:
-            _poll_locked(shop=shop, full=full, now=now, report=report)
+            try:
+                _poll_locked(shop=shop, full=full, now=now, report=report)
+            except Exception as error:
+                # Whatever went wrong, it is recorded where the page and the stale watch look, and the
+                # next poll runs as usual.
+                logger.exception("Poll of %s failed unexpectedly", shop.domain)
+                _record_unexpected_failure(shop=shop, error=error, now=now)
+                report.outcome, report.message = PollOutcome.FAILED, f"unexpected error: {type(error).__name__}"
     report.duration_ms = int((time.monotonic() - started) * 1000)
     return report
 
@@ -106,7 +117,8 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
         return
     ingested = social_orders_upsert(shop=shop, commerce_account_id=connection.commerce_account_id, meta_orders=meta_orders, now=now)
     report.new_or_changed = len(ingested.touched)
-    orders = _orders_to_classify(shop=shop, ingested=ingested)
+    report.unknown_states, report.created_unknown, report.rejected = ingested.unknown_states, ingested.created_unknown, ingested.rejected
+    orders = social_orders_to_classify(shop=shop, now=now, also=ingested.touched)
     shopify_read = _read_shopify_if_due(shop=shop, state=state, ingested=ingested, full=full, orders=orders, now=now, report=report)
     _classify(shop=shop, connection=connection, state=state, orders=orders, ingested=ingested, shopify_read=shopify_read, now=now,
               report=report)
@@ -160,14 +172,6 @@ def _keep_usage_hold(*, connection: MetaConnection, not_before: float | None, no
         until = datetime.fromtimestamp(not_before, tz=UTC)
         MetaConnection.objects.filter(pk=connection.pk).update(throttled_until=until)
         logger.warning("Meta asked %s to slow down until %s", connection.shop_id, until)
-
-
-def _orders_to_classify(*, shop: Shop, ingested: IngestResult) -> list[SocialOrder]:
-    """Every open order of the shop, plus those this poll wrote (a changed row may have just closed)."""
-    open_orders = SocialOrder.objects.filter(shop=shop).exclude(status__in=[s.value for s in DONE]).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)
-    by_pk = {order.pk: order for order in open_orders}
-    by_pk.update({order.pk: order for order in ingested.touched})
-    return list(by_pk.values())
 
 
 def _read_shopify_if_due(
@@ -229,6 +233,9 @@ def _classify(
 def _record_success(*, state: PollState, full: bool, now: datetime, report: PollReport) -> None:
     report.outcome = PollOutcome.OK
     report.message = f"{report.orders_received} orders from Meta, {report.needs_action} need action"
+    if report.unknown_states or report.created_unknown or report.rejected:
+        report.message += (f"; {report.unknown_states} in an unknown state, {report.created_unknown} without a placement time,"
+                           f" {report.rejected} refused")
     state.meta_cursor = now
     state.last_success_at = now
     state.consecutive_failures = 0
@@ -250,3 +257,15 @@ def _record_failure(*, state: PollState, error: MetaError, now: datetime) -> Non
     backoff = poll_interval() * min(2 ** (state.consecutive_failures - 1), 12)
     state.next_poll_at = now + (backoff if isinstance(error, MetaTransientError) else poll_interval())
     state.save()
+
+
+def _record_unexpected_failure(*, shop: Shop, error: Exception, now: datetime) -> None:
+    """A failure nobody planned for (a bug, the database refusing a row): counted like a Meta failure,
+    retried at the next interval."""
+    state, _ = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
+    state.last_attempt_at = now
+    state.consecutive_failures += 1
+    state.last_error_code = type(error).__name__[:40]
+    state.last_error_message = str(error)[:500]
+    state.next_poll_at = now + poll_interval()
+    state.save(update_fields=["last_attempt_at", "consecutive_failures", "last_error_code", "last_error_message", "next_poll_at"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from orderguard.orders.shop_time import UTC_ZONE, shop_datetime
 from orderguard.reconciliation.engine import Reason, Status
 
 STATUS_LABELS = {
@@ -15,7 +18,10 @@ STATUS_LABELS = {
     Status.AWAITING_ACKNOWLEDGEMENT: _("Awaiting acknowledgement"),
     Status.IMPORTED_NOT_ACKNOWLEDGED: _("In Shopify, not acknowledged"),
     Status.MISSING_FROM_SHOPIFY: _("Missing from Shopify"),
+    Status.NEARING_AUTO_CANCEL: _("Ship before Meta cancels it"),
+    Status.UNKNOWN_META_STATE: _("Unknown Meta state"),
     Status.FINE: _("Fine"),
+    Status.CANCELLED: _("Cancelled"),
     Status.RESOLVED: _("Resolved"),
 }
 
@@ -27,11 +33,23 @@ REASON_TEXTS = {
     Reason.NO_ORDER_MANAGEMENT_APP: _("Meta is waiting for an app to accept this order, but no app manages your orders on Meta."),
     Reason.IMPORTED_NOT_ACKNOWLEDGED: _("Shopify has this order but never confirmed it to Meta; Meta still shows it as pending."),
     Reason.NOT_IN_SHOPIFY: _("Meta is waiting for Shopify to accept this order, and Shopify does not have it."),
-    Reason.ACKNOWLEDGED_NOT_IN_SHOPIFY: _("Meta marked this order as accepted, but it is not in Shopify."),
+    Reason.ACKNOWLEDGED_NOT_IN_SHOPIFY: _("Accepted on Meta but not in Shopify: ship it from Commerce Manager before Meta cancels it."),
+    Reason.AUTO_CANCEL_SOON: _("Accepted but not shipped: ship it soon or Meta cancels it."),
+    Reason.AUTO_CANCEL_IMMINENT: _("Accepted but not shipped: ship it today or Meta cancels it."),
+    Reason.UNKNOWN_META_STATE: _("Meta reports a state OrderGuard does not know. Check the order in Commerce Manager."),
     Reason.ACKNOWLEDGED: _("Accepted by Shopify."),
     Reason.COMPLETED: _("Shipped or completed."),
+    Reason.SHIPPED_OUTSIDE_SHOPIFY: _("Shipped outside Shopify: Meta shows it completed, Shopify never had it. Nothing to do."),
     Reason.CANCELLED: _("Cancelled on Meta; the buyer is not charged."),
 }
+
+# The same reasons with what the order itself says: its deadline (in the shop's zone) or Meta's state.
+_DEADLINE_TEXTS = {
+    Reason.ACKNOWLEDGED_NOT_IN_SHOPIFY: _("Accepted on Meta but not in Shopify: ship it from Commerce Manager before %(deadline)s."),
+    Reason.AUTO_CANCEL_SOON: _("Accepted but not shipped: ship it before %(deadline)s or Meta cancels it."),
+    Reason.AUTO_CANCEL_IMMINENT: _("Accepted but not shipped: ship it before %(deadline)s or Meta cancels it."),
+}
+_UNKNOWN_STATE_TEXT = _("Unknown Meta state %(state)s: OrderGuard does not know what it means. Check the order in Commerce Manager.")
 
 
 def status_label(status: str) -> str:
@@ -40,6 +58,15 @@ def status_label(status: str) -> str:
 
 def reason_text(reason: str) -> str:
     return str(REASON_TEXTS.get(Reason(reason), reason)) if reason in Reason._value2member_map_ else reason
+
+
+def order_reason_text(*, reason: str, meta_state: str = "", deadline_at: datetime | None = None, zone: ZoneInfo = UTC_ZONE) -> str:
+    """The reason for one order, with its deadline in the shop's zone or the state Meta sent."""
+    if reason == Reason.UNKNOWN_META_STATE:
+        return gettext(_UNKNOWN_STATE_TEXT) % {"state": meta_state or "—"}
+    if reason in _DEADLINE_TEXTS and deadline_at is not None:
+        return gettext(_DEADLINE_TEXTS[Reason(reason)]) % {"deadline": shop_datetime(deadline_at, zone=zone)}
+    return reason_text(reason)
 
 
 def humanize_duration(duration: timedelta) -> str:

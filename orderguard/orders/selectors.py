@@ -16,7 +16,7 @@ from django.utils import timezone
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
 from orderguard.orders.schedule import poll_interval
-from orderguard.reconciliation.engine import DONE, IN_PROCESSING, NEEDS_ACTION
+from orderguard.reconciliation.engine import IN_PROCESSING, NEEDS_ACTION, Status
 
 
 def stuck_orders(*, shop) -> QuerySet[SocialOrder]:
@@ -84,13 +84,35 @@ def shop_health(*, shop, now: datetime | None = None) -> ShopHealth:
     )
 
 
+@dataclass(frozen=True)
+class CheckStatus:
+    """Whether OrderGuard has checked the shop's orders at all (issue 11, item 7): until the first
+    successful poll, "no stuck orders" would be a claim nobody checked. `why` says what is missing:
+    "not_connected", "first_poll_running" or "last_poll_failed" (with `error`)."""
+
+    checked: bool
+    why: str = ""
+    error: str = ""
+
+
+def orders_check_status(*, health: ShopHealth) -> CheckStatus:
+    if health.poll.last_success_at is not None:
+        return CheckStatus(checked=True)
+    if not health.meta_connected:
+        return CheckStatus(checked=False, why="not_connected")
+    if health.poll.last_error:
+        return CheckStatus(checked=False, why="last_poll_failed", error=health.poll.last_error)
+    return CheckStatus(checked=False, why="first_poll_running")
+
+
 # The orders page
 # ------------------------------------------------------------------------------------------------------
 
 TABS: dict[str, frozenset | None] = {
     "needs_action": NEEDS_ACTION,
     "processing": IN_PROCESSING,
-    "resolved": DONE,
+    # Only orders that needed action and recovered; always-fine and cancelled orders are under "all".
+    "resolved": frozenset({Status.RESOLVED}),
     "all": None,
 }
 SORTS = {
@@ -104,7 +126,7 @@ CHANNELS = ("facebook", "instagram")
 PAGE_SIZE = 25
 LIST_FIELDS = (
     "id", "meta_order_id", "channel", "meta_state", "meta_created_at", "buyer_name", "buyer_email", "items",
-    "total_amount", "currency", "status", "reason", "deadline_at", "shopify_order_id", "shopify_order_name",
+    "total_amount", "currency", "status", "reason", "deadline_at", "shopify_order_id", "shopify_order_name", "created_unknown",
 )
 
 
@@ -223,6 +245,7 @@ class OrdersList:
     query: OrderListQuery
     tab_counts: dict[str, int]
     page: OrderPage
+    check: CheckStatus
 
 
 @dataclass(frozen=True)
@@ -231,6 +254,7 @@ class OrdersSummaryPanel:
 
     summary: OrdersSummary
     health: ShopHealth
+    check: CheckStatus
 
 
 @dataclass(frozen=True)
@@ -241,23 +265,27 @@ class OrdersPage:
     summary: OrdersSummary
     health: ShopHealth
     stamp: str
+    check: CheckStatus
 
 
 def orders_list_context(*, shop, query: OrderListQuery) -> OrdersList:
     tab_counts = orders_tab_counts(shop=shop)
-    return OrdersList(query=query, tab_counts=tab_counts, page=orders_list(shop=shop, query=query, tab_counts=tab_counts))
+    return OrdersList(query=query, tab_counts=tab_counts, page=orders_list(shop=shop, query=query, tab_counts=tab_counts),
+                      check=orders_check_status(health=shop_health(shop=shop)))
 
 
 def orders_summary_context(*, shop) -> OrdersSummaryPanel:
-    return OrdersSummaryPanel(summary=orders_summary(shop=shop), health=shop_health(shop=shop))
+    health = shop_health(shop=shop)
+    return OrdersSummaryPanel(summary=orders_summary(shop=shop), health=health, check=orders_check_status(health=health))
 
 
 def orders_page_context(*, shop, query: OrderListQuery) -> OrdersPage:
     """Everything the orders page shows, from the database only."""
-    listing, panel = orders_list_context(shop=shop, query=query), orders_summary_context(shop=shop)
+    tab_counts = orders_tab_counts(shop=shop)
+    page, panel = orders_list(shop=shop, query=query, tab_counts=tab_counts), orders_summary_context(shop=shop)
     return OrdersPage(
-        query=query, tab_counts=listing.tab_counts, page=listing.page, summary=panel.summary, health=panel.health,
-        stamp=orders_freshness_stamp(shop=shop),
+        query=query, tab_counts=tab_counts, page=page, summary=panel.summary, health=panel.health,
+        stamp=orders_freshness_stamp(shop=shop), check=panel.check,
     )
 
 

@@ -7,6 +7,12 @@ Meta's order states (research/meta-commerce-api.md): FB_PROCESSING (Meta's own r
 30 minutes; cancellable after 24 h) -> CREATED (waiting for the registered order management app, for a
 Shopify merchant the Facebook & Instagram channel, to acknowledge) -> IN_PROGRESS (acknowledged) ->
 COMPLETED (all items shipped or cancelled). Meta cancels orders not shipped 30 days after creation.
+Meta may send a state this list does not know (one it adds later, say "ON_HOLD"): the order is then shown
+as such, never guessed to be one of the four.
+
+Times come from the facts, never from when OrderGuard first looked: an order needs action from the moment
+the facts say it should have moved on (created + grace, created + 24 h of review, the warning before the
+auto-cancel), and it is resolved when Meta last changed it, if that falls after.
 """
 
 from __future__ import annotations
@@ -29,7 +35,13 @@ class Status(StrEnum):
     AWAITING_ACKNOWLEDGEMENT = "awaiting_acknowledgement"
     IMPORTED_NOT_ACKNOWLEDGED = "imported_not_acknowledged"
     MISSING_FROM_SHOPIFY = "missing_from_shopify"
+    # An accepted order, not shipped, within the warning period before Meta cancels it.
+    NEARING_AUTO_CANCEL = "nearing_auto_cancel"
+    # Meta sent a state OrderGuard does not know: the merchant has to look at it.
+    UNKNOWN_META_STATE = "unknown_meta_state"
     FINE = "fine"
+    # Cancelled on Meta without ever needing action: closed, but not a success.
+    CANCELLED = "cancelled"
     RESOLVED = "resolved"
 
 
@@ -44,32 +56,44 @@ class Reason(StrEnum):
     IMPORTED_NOT_ACKNOWLEDGED = "imported_not_acknowledged"  # Shopify has it, Meta still CREATED
     NOT_IN_SHOPIFY = "not_in_shopify"  # CREATED past grace and Shopify does not have it
     ACKNOWLEDGED_NOT_IN_SHOPIFY = "acknowledged_not_in_shopify"  # accepted on Meta, yet not in Shopify
+    AUTO_CANCEL_SOON = "auto_cancel_soon"  # accepted, not shipped, Meta cancels it within the warning period
+    AUTO_CANCEL_IMMINENT = "auto_cancel_imminent"  # ... within the last warning (a day, by default)
+    UNKNOWN_META_STATE = "unknown_meta_state"  # a Meta state OrderGuard does not know
     ACKNOWLEDGED = "acknowledged"
     COMPLETED = "completed"
+    SHIPPED_OUTSIDE_SHOPIFY = "shipped_outside_shopify"  # COMPLETED on Meta, Shopify never had it: nothing to do
     CANCELLED = "cancelled"
 
 
 NEEDS_ACTION = frozenset(
-    {Status.STUCK_PROCESSING, Status.AWAITING_ACKNOWLEDGEMENT, Status.IMPORTED_NOT_ACKNOWLEDGED, Status.MISSING_FROM_SHOPIFY}
+    {Status.STUCK_PROCESSING, Status.AWAITING_ACKNOWLEDGEMENT, Status.IMPORTED_NOT_ACKNOWLEDGED, Status.MISSING_FROM_SHOPIFY,
+     Status.NEARING_AUTO_CANCEL, Status.UNKNOWN_META_STATE}
 )
 IN_PROCESSING = frozenset({Status.PROCESSING})
-DONE = frozenset({Status.FINE, Status.RESOLVED})
+DONE = frozenset({Status.FINE, Status.CANCELLED, Status.RESOLVED})
 
 _ANY = frozenset(Status)
+# What a closed order can still turn into: missing from Shopify (its Shopify order deleted), near the
+# auto-cancel (accepted, never shipped), or a state OrderGuard does not know.
+_REOPENS = frozenset({Status.MISSING_FROM_SHOPIFY, Status.NEARING_AUTO_CANCEL, Status.UNKNOWN_META_STATE})
 
 # From each status, where an order may go next. A move that is not listed means the facts went backwards
 # (a stale or out-of-order read: Meta states only move forward), and the order keeps its status.
 TRANSITIONS: dict[Status | None, frozenset[Status]] = {
     None: _ANY,
     Status.PROCESSING: _ANY - {Status.RESOLVED},
-    Status.STUCK_PROCESSING: _ANY - {Status.FINE, Status.PROCESSING},
+    Status.STUCK_PROCESSING: _ANY - {Status.FINE, Status.CANCELLED, Status.PROCESSING},
     Status.AWAITING_ACKNOWLEDGEMENT: NEEDS_ACTION - {Status.STUCK_PROCESSING} | {Status.RESOLVED},
     Status.IMPORTED_NOT_ACKNOWLEDGED: NEEDS_ACTION - {Status.STUCK_PROCESSING} | {Status.RESOLVED},
     Status.MISSING_FROM_SHOPIFY: NEEDS_ACTION - {Status.STUCK_PROCESSING} | {Status.RESOLVED},
+    Status.NEARING_AUTO_CANCEL: NEEDS_ACTION - {Status.STUCK_PROCESSING} | {Status.RESOLVED},
+    # An unknown state may be followed by any known one (it says nothing about where the order stood).
+    Status.UNKNOWN_META_STATE: _ANY - {Status.FINE, Status.CANCELLED},
     # An accepted order can still turn out to be missing from Shopify (its Shopify order deleted, or the
-    # acknowledgement came from elsewhere).
-    Status.FINE: frozenset({Status.FINE, Status.MISSING_FROM_SHOPIFY}),
-    Status.RESOLVED: frozenset({Status.RESOLVED, Status.MISSING_FROM_SHOPIFY}),
+    # acknowledgement came from elsewhere), or be cancelled on Meta.
+    Status.FINE: frozenset({Status.FINE, Status.CANCELLED}) | _REOPENS,
+    Status.CANCELLED: frozenset({Status.CANCELLED}),
+    Status.RESOLVED: frozenset({Status.RESOLVED}) | _REOPENS,
 }
 
 
@@ -78,6 +102,9 @@ class DetectionSettings:
     grace: timedelta = timedelta(minutes=60)
     processing_limit: timedelta = timedelta(hours=24)
     auto_cancel_after: timedelta = timedelta(days=30)
+    # How long before the auto-cancel an accepted, unshipped order needs action, and when it is imminent.
+    auto_cancel_warning: timedelta = timedelta(days=7)
+    auto_cancel_imminent: timedelta = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -91,9 +118,13 @@ class ShopifyMatch:
 class OrderFacts:
     """What OrderGuard knows about one Meta order at `now`."""
 
-    meta_state: MetaState
+    meta_state: str  # a MetaState, or whatever else Meta sent
+    # When the order was placed; for an order whose `created` Meta did not give, a placeholder (the
+    # order's last update or when OrderGuard first saw it).
     created_at: datetime
     meta_cancelled: bool = False
+    # When Meta last changed the order (its `last_updated`), if known.
+    updated_at: datetime | None = None
     shopify_match: ShopifyMatch | None = None
     # False when Shopify could not be checked (not yet, no access, Shopify down): absence proves nothing.
     shopify_checked: bool = True
@@ -144,19 +175,24 @@ def classify(
 ) -> Verdict:
     status, reason = _desired(facts, channel=channel, now=now, settings=settings)
     previous_status = previous.status if previous else None
-    if status in DONE:
-        # An order that once needed action and is now fine has been resolved.
-        status = Status.RESOLVED if previous_status in NEEDS_ACTION | {Status.RESOLVED} else Status.FINE
+    if status in (Status.FINE, Status.CANCELLED) and previous_status in NEEDS_ACTION | {Status.RESOLVED}:
+        # An order that once needed action and is now closed has been resolved.
+        status = Status.RESOLVED
     if previous is not None and status not in TRANSITIONS[previous.status]:
         status, reason = previous.status, previous.reason
 
     stuck_since = previous.stuck_since if previous else None
     resolved_at = previous.resolved_at if previous else None
     if status in NEEDS_ACTION:
-        stuck_since = stuck_since or now
+        since = _needs_action_since(status, facts, now=now, settings=settings)
+        stuck_since = min(stuck_since, since) if stuck_since else since
         resolved_at = None
-    elif status == Status.RESOLVED:
-        resolved_at = resolved_at or now
+    elif status == Status.RESOLVED and resolved_at is None:
+        if previous is not None and previous.status in NEEDS_ACTION:
+            # The facts may date the trouble earlier than the first look (an order stuck before install).
+            since = _needs_action_since(previous.status, facts, now=now, settings=settings)
+            stuck_since = min(stuck_since, since) if stuck_since else since
+        resolved_at = _resolved_at(facts, stuck_since=stuck_since, now=now)
     return Verdict(
         status=status,
         reason=reason,
@@ -169,7 +205,10 @@ def classify(
 def _desired(facts: OrderFacts, *, channel: ChannelFacts, now: datetime, settings: DetectionSettings) -> tuple[Status, Reason]:
     age = now - facts.created_at
     if facts.meta_cancelled:
-        return Status.FINE, Reason.CANCELLED
+        return Status.CANCELLED, Reason.CANCELLED
+
+    if facts.meta_state not in MetaState._value2member_map_:
+        return Status.UNKNOWN_META_STATE, Reason.UNKNOWN_META_STATE
 
     if facts.meta_state == MetaState.FB_PROCESSING:
         if age > settings.processing_limit:
@@ -188,11 +227,41 @@ def _desired(facts: OrderFacts, *, channel: ChannelFacts, now: datetime, setting
         return Status.MISSING_FROM_SHOPIFY, Reason.NOT_IN_SHOPIFY
 
     # IN_PROGRESS or COMPLETED: Meta considers the order accepted.
-    done_reason = Reason.COMPLETED if facts.meta_state == MetaState.COMPLETED else Reason.ACKNOWLEDGED
-    expected_in_shopify = channel.order_management_app_registered is True
-    if expected_in_shopify and facts.shopify_checked and facts.shopify_match is None and age > settings.grace:
+    not_in_shopify = (
+        channel.order_management_app_registered is True and facts.shopify_checked and facts.shopify_match is None and age > settings.grace
+    )
+    if facts.meta_state == MetaState.COMPLETED:
+        # Every item shipped or cancelled: whether Shopify has it or not, nothing is left to do.
+        return Status.FINE, Reason.SHIPPED_OUTSIDE_SHOPIFY if not_in_shopify else Reason.COMPLETED
+    if not_in_shopify:
         return Status.MISSING_FROM_SHOPIFY, Reason.ACKNOWLEDGED_NOT_IN_SHOPIFY
-    return Status.FINE, done_reason
+    left = facts.created_at + settings.auto_cancel_after - now
+    if left <= settings.auto_cancel_imminent:
+        return Status.NEARING_AUTO_CANCEL, Reason.AUTO_CANCEL_IMMINENT
+    if left <= settings.auto_cancel_warning:
+        return Status.NEARING_AUTO_CANCEL, Reason.AUTO_CANCEL_SOON
+    return Status.FINE, Reason.ACKNOWLEDGED
+
+
+def _needs_action_since(status: Status, facts: OrderFacts, *, now: datetime, settings: DetectionSettings) -> datetime:
+    """When the facts say the order started needing action (never later than now)."""
+    if status == Status.STUCK_PROCESSING:
+        since = facts.created_at + settings.processing_limit
+    elif status == Status.NEARING_AUTO_CANCEL:
+        since = facts.created_at + settings.auto_cancel_after - settings.auto_cancel_warning
+    elif status == Status.UNKNOWN_META_STATE:
+        since = facts.updated_at or now  # since Meta put it in that state, as far as anyone knows
+    else:
+        since = facts.created_at + settings.grace
+    return min(since, now)
+
+
+def _resolved_at(facts: OrderFacts, *, stuck_since: datetime | None, now: datetime) -> datetime:
+    """When Meta last changed the order, if that is after it started needing action; else now (the
+    change that resolved it, a Shopify import say, happened since the last look)."""
+    if facts.updated_at is not None and (stuck_since is None or facts.updated_at > stuck_since) and facts.updated_at <= now:
+        return facts.updated_at
+    return now
 
 
 def _deadline(facts: OrderFacts, settings: DetectionSettings) -> datetime | None:

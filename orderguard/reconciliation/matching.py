@@ -4,7 +4,10 @@ Shopify does not document it (research/fb-orders-in-shopify.md). The Facebook & 
 seen to write the Meta id as the first part of `sourceIdentifier` ("<meta id>,<second id>") and as the
 custom attribute "Facebook Order ID"; tags and the note are tried last, and there only an id OrderGuard
 already knows from Meta counts (a long number in a note proves nothing by itself). The matcher tries the
-fields in the configured order and says which one matched. Ids are compared as strings, never numbers.
+fields in the configured order and says which one matched. Ids are compared as strings, never numbers,
+and their length is not assumed (Meta's ids have grown before): a structured field holds any run of digits
+up to MAX_ID_LENGTH, a free-text field any run of ten or more (shorter numbers there are quantities,
+phone extensions, house numbers).
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ DEFAULT_MATCH_FIELDS: tuple[str, ...] = (SOURCE_IDENTIFIER, FACEBOOK_ORDER_ID_AT
 # The Facebook & Instagram channel's app id: the sourceName of the orders it imports.
 META_CHANNEL_SOURCE_NAME = "2329312"
 
-_META_ID = re.compile(r"(?<!\d)(\d{10,20})(?!\d)")
+# What SocialOrder.meta_order_id and ShopifySocialOrder.meta_order_id can hold.
+MAX_ID_LENGTH = 64
+_STRUCTURED_ID = re.compile(rf"\d{{1,{MAX_ID_LENGTH}}}")
+_FREE_TEXT_ID = re.compile(rf"(?<!\d)(\d{{10,{MAX_ID_LENGTH}}})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -72,12 +78,12 @@ def looks_like_meta_channel_order(order: ShopifyOrderFields, *, channel_handles:
 def _ids_in(order: ShopifyOrderFields, field: str) -> list[str]:
     if field == SOURCE_IDENTIFIER:
         first = order.source_identifier.split(",", 1)[0].strip()
-        return [first] if _META_ID.fullmatch(first) else []
+        return [first] if _STRUCTURED_ID.fullmatch(first) else []
     if field.startswith("attribute:"):
         key = field.removeprefix("attribute:")
-        return [value.strip() for name, value in order.custom_attributes if name == key and _META_ID.fullmatch(value.strip())]
+        return [value.strip() for name, value in order.custom_attributes if name == key and _STRUCTURED_ID.fullmatch(value.strip())]
     if field == TAGS:
-        return [m for tag in order.tags for m in _META_ID.findall(tag)]
+        return [m for tag in order.tags for m in _FREE_TEXT_ID.findall(tag)]
     if field == NOTE:
-        return _META_ID.findall(order.note or "")
+        return _FREE_TEXT_ID.findall(order.note or "")
     raise ValueError(f"Unknown match field {field!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -93,9 +94,66 @@ def test_an_order_repeated_across_pages_is_stored_once_with_its_latest_values():
     assert SocialOrder.objects.count() == 1
 
 
-def test_orders_without_an_id_or_a_creation_time_are_ignored():
+def test_orders_without_an_id_are_ignored_and_counted():
     shop = builders.shop()
 
-    result = _upsert(shop, builders.meta_order(""), builders.meta_order("1001", created=None))
+    result = _upsert(shop, builders.meta_order(""), builders.meta_order("9" * 65))
 
     assert result.touched == [] and not SocialOrder.objects.exists()
+    assert result.rejected == 2
+
+
+# Issue 11, item 3: an order without a usable `created` is stored with what is known, flagged, counted.
+@pytest.mark.parametrize(
+    "last_updated, placeholder",
+    [(NOW - timedelta(hours=3), NOW - timedelta(hours=3)), (None, NOW)],
+    ids=["the last update stands in", "first seen stands in"],
+)
+def test_an_order_without_a_creation_time_is_stored_flagged_and_counted(last_updated, placeholder):
+    shop = builders.shop()
+
+    result = _upsert(shop, builders.meta_order("1001", created=None, last_updated=last_updated), builders.meta_order("1002"))
+
+    assert [row.meta_order_id for row in result.created] == ["1001", "1002"] and result.created_unknown == 1
+    row = SocialOrder.objects.get(meta_order_id="1001")
+    assert row.created_unknown and row.meta_created_at == placeholder
+    assert not SocialOrder.objects.get(meta_order_id="1002").created_unknown
+
+
+def test_a_placeholder_creation_time_is_kept_and_replaced_once_meta_sends_one():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001", created=None, last_updated=None))
+
+    again = _upsert(shop, builders.meta_order("1001", created=None, last_updated=None), now=NOW + timedelta(minutes=5))
+    assert again.touched == []  # the placeholder does not move with every poll
+
+    placed = NOW - timedelta(days=2)
+    _upsert(shop, builders.meta_order("1001", created=placed), now=NOW + timedelta(minutes=10))
+    row = SocialOrder.objects.get()
+    assert (row.meta_created_at, row.created_unknown) == (placed, False)
+    _upsert(shop, builders.meta_order("1001", created=None, last_updated=placed), now=NOW + timedelta(minutes=15))
+    row.refresh_from_db()
+    assert (row.meta_created_at, row.created_unknown) == (placed, False)  # a known time is never replaced by a guess
+
+
+# Issue 11, item 1: any state, of any length, is stored as Meta sent it and counted.
+@pytest.mark.parametrize("state", ["ON_HOLD", "X" * 40, "PENDING_SELLER_REVIEW_AFTER_PAYMENT_CHECK_" * 4])
+def test_an_unknown_state_of_any_length_is_stored_intact_with_its_history(state):
+    shop = builders.shop()
+
+    result = _upsert(shop, builders.meta_order("1001", state=state), builders.meta_order("1002"))
+
+    assert len(result.created) == 2 and result.unknown_states == 1
+    assert SocialOrder.objects.get(meta_order_id="1001").meta_state == state
+    assert ("1001", "meta_state", "", state) in _events(shop)
+
+
+def test_text_meta_sends_that_a_database_would_refuse_is_cleaned_not_fatal():
+    shop = builders.shop()
+    odd = builders.meta_order("1001", buyer_name="Ada\x00Buyer", shipping_address={"city": "Ly\x00on"}, total_amount=Decimal("1e15"))
+
+    result = _upsert(shop, odd, builders.meta_order("1002"))
+
+    assert len(result.created) == 2 and result.rejected == 0
+    row = SocialOrder.objects.get(meta_order_id="1001")
+    assert (row.buyer_name, row.shipping_address, row.total_amount) == ("AdaBuyer", {"city": "Lyon"}, None)

@@ -70,3 +70,28 @@ def test_unknown_fields_are_a_configuration_error():
 )
 def test_meta_channel_orders_are_recognised(order, expected):
     assert looks_like_meta_channel_order(order, channel_handles=("facebook", "instagram")) is expected
+
+
+# Issue 11, item 2: Meta ids of any length are matched (the matcher once stopped at 20 digits).
+@pytest.mark.parametrize("meta_id", ["1", "123456789", "896997838783630", "1" * 20, "123456789012345678901", "9" * 32, "7" * 64])
+def test_structured_fields_match_an_id_of_any_length(meta_id):
+    assert match(ShopifyOrderFields(source_identifier=f"{meta_id},6790791201038369")) == (meta_id, SOURCE_IDENTIFIER)
+    assert match(ShopifyOrderFields(custom_attributes=(("Facebook Order ID", meta_id),))) == (meta_id, FACEBOOK_ORDER_ID_ATTRIBUTE)
+
+
+@pytest.mark.parametrize("meta_id", ["123456789012345678901", "4" * 30, "7" * 64])
+def test_free_text_fields_match_a_known_long_id(meta_id):
+    assert match(ShopifyOrderFields(tags=(f"fb-{meta_id}",)), known_meta_ids={meta_id}) == (meta_id, TAGS)
+    assert match(ShopifyOrderFields(note=f"Facebook order {meta_id} re-created"), known_meta_ids={meta_id}) == (meta_id, NOTE)
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ShopifyOrderFields(source_identifier="1" * 65),  # longer than any column holds: not an id
+        ShopifyOrderFields(source_identifier="12a45,1"),
+        ShopifyOrderFields(note="order " + "1" * 70),
+    ],
+)
+def test_what_cannot_be_an_id_is_not_matched(order):
+    assert match(order, known_meta_ids={"1" * 70}) is None

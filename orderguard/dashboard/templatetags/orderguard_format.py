@@ -119,6 +119,8 @@ def status_tone(status: str) -> str:
         return "critical"
     if status == Status.PROCESSING:
         return "info"
+    if status == Status.CANCELLED:
+        return "neutral"  # closed, but not a success (issue 11, item 8)
     return "success"
 
 

@@ -7,6 +7,7 @@ A fault is a dict in MetaCommerceAccount.faults:
     {"type": "slow", "seconds": 3, "remaining": 1}
     {"type": "order_writes_refused"}
     {"type": "usage", "regain_minutes": 3, "remaining": 1}
+    {"type": "order_rewrite", "order_id": "2904417823351201", "answer": {"order_status": {"state": "ON_HOLD"}}}
 `remaining` counts the requests it still applies to (consumed one per request); `until` keeps it active
 until that time; with neither it applies to every request until cleared.
 
@@ -17,6 +18,10 @@ own budget (4800 calls per 24 h per engaged user) throttles the same way when it
 A usage fault fails nothing: the answer succeeds, but its X-Business-Use-Case-Usage says the limit is
 reached and access returns in `regain_minutes`, as Meta does on the call that spends the last of a budget.
 It is consumed by the usage headers (meta/usage.py), one per answer.
+
+An order_rewrite fault fails nothing either: while active, every answer that shows the order shows it
+with `answer`'s top-level fields in place of its own (a state Meta added later, a `created` in another
+format), so detection can be tested on data the stand-in's own model would never hold.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ from django.utils.dateparse import parse_datetime
 from orderguard.sandbox.meta import errors
 from orderguard.sandbox.meta.models import MetaCommerceAccount
 
-TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused", "usage")
+TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused", "usage", "order_rewrite")
 # Standing faults describe the account rather than a request: checked by the handlers they concern.
 # A usage fault changes the headers, not the answer (take_usage).
-STANDING = frozenset({"order_writes_refused"})
+STANDING = frozenset({"order_writes_refused", "order_rewrite"})
 THROTTLE_CODES = (4, 17, 32, 613, 80001, 80004)
 
 
@@ -78,6 +83,14 @@ def refuse_order_write(*, account: MetaCommerceAccount, app_id: str, now: dateti
     refused = any(fault["type"] == "order_writes_refused" and _active(fault, now) for fault in account.faults)
     if refused and app_id not in {str(app.get("id")) for app in account.order_management_apps}:
         raise errors.GraphError("(#3) Application does not have the capability to make this API call.", code=3)
+
+
+def rewritten_order(*, account: MetaCommerceAccount, body: dict, now: datetime) -> dict:
+    """The order's answer with the fields of an active order_rewrite fault for it in place of its own."""
+    for fault in account.faults:
+        if fault["type"] == "order_rewrite" and fault.get("order_id") == body.get("id") and _active(fault, now):
+            body = {**body, **fault.get("answer", {})}
+    return body
 
 
 def take_usage(*, account: MetaCommerceAccount, now: datetime) -> float | None:
@@ -127,7 +140,8 @@ def _active(fault: dict, now: datetime) -> bool:
 
 
 def make(*, kind: str, now: datetime, times: int | None = None, minutes: float | None = None, code: int | None = None,
-         status: int | None = None, seconds: float | None = None, regain_minutes: float | None = None) -> dict:
+         status: int | None = None, seconds: float | None = None, regain_minutes: float | None = None,
+         order_id: str | None = None, answer: dict | None = None) -> dict:
     """Build a fault dict, checking its parameters. Without `times` or `minutes` it applies once."""
     if kind not in TYPES:
         raise ValueError(f"Unknown fault {kind!r}; expected one of {', '.join(TYPES)}")
@@ -151,4 +165,8 @@ def make(*, kind: str, now: datetime, times: int | None = None, minutes: float |
             raise ValueError("A server error's status must be 5xx")
     elif kind == "slow":
         fault["seconds"] = 3 if seconds is None else float(seconds)
+    elif kind == "order_rewrite":
+        if not order_id or not isinstance(answer, dict) or not answer:
+            raise ValueError("An order_rewrite fault needs an order_id and the answer's fields to rewrite")
+        fault.update(order_id=str(order_id), answer=answer)
     return fault

@@ -51,12 +51,17 @@ def list_orders(call: Call, account: MetaCommerceAccount) -> dict:
         before=call.params.get("before"),
         limit=limit,
     )
-    data = [graph.select(rep.order(order), selection, rep.ORDER, edge_url=call.edge_link) for order in page.rows]
+    data = [graph.select(_answer(call, account, order), selection, rep.ORDER, edge_url=call.edge_link) for order in page.rows]
     return graph.paged_body(data, page, url=call.page_link)
 
 
 def get_order(call: Call, order: MetaOrder) -> dict:
-    return graph.select(rep.order(order), call.fields(), rep.ORDER, edge_url=call.edge_link)
+    return graph.select(_answer(call, order.account, order), call.fields(), rep.ORDER, edge_url=call.edge_link)
+
+
+def _answer(call: Call, account: MetaCommerceAccount, order: MetaOrder) -> dict:
+    """The order as the Graph API shows it, rewritten by an order_rewrite fault if one is active."""
+    return faults.rewritten_order(account=account, body=rep.order(order), now=call.now)
 
 
 def order_edge(name: str):

@@ -43,11 +43,13 @@ def inject_fault(
     status: int | None = None,
     seconds: float | None = None,
     regain_minutes: float | None = None,
+    order_id: str | None = None,
+    answer: dict | None = None,
 ) -> dict:
     """Add a fault to the account (see meta/faults.py); it applies once unless `times` or `minutes` say."""
     fault = faults.make(
         kind=kind, now=timezone.now(), times=times, minutes=minutes, code=code, status=status, seconds=seconds,
-        regain_minutes=regain_minutes,
+        regain_minutes=regain_minutes, order_id=order_id, answer=answer,
     )
     with transaction.atomic(using="sandbox"):
         account = MetaCommerceAccount.objects.select_for_update().get(pk=_account(cms_id).pk)

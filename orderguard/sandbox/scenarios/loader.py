@@ -465,6 +465,7 @@ class _Loader:
             fault = faults.make(
                 kind=self.need(spec, "type", where), now=self.now, times=spec.get("times"), minutes=spec.get("minutes"),
                 code=spec.get("code"), status=spec.get("status"), seconds=spec.get("seconds"), regain_minutes=spec.get("regain_minutes"),
+                order_id=spec.get("order_id"), answer=spec.get("answer"),
             )
         except ValueError as error:
             raise ScenarioError(f"{where}: {error}") from None
