@@ -4,7 +4,7 @@ the number of orders (one read, one insert, one update, one insert of history ev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from orderguard.integrations.meta.types import MetaOrder, MetaOrderItem
@@ -17,7 +17,7 @@ from orderguard.shops.models import Shop
 META_FIELDS = (
     "commerce_account_id", "channel", "meta_state", "meta_created_at", "meta_updated_at", "meta_cancelled",
     "merchant_order_id", "is_test_order", "buyer_name", "buyer_email", "email_remarketing_option",
-    "shipping_address", "items", "total_amount", "currency",
+    "shipping_address", "items", "total_amount", "currency", "amounts",
 )
 BUYER_FIELDS = ("buyer_name", "buyer_email", "shipping_address")
 
@@ -114,6 +114,7 @@ def _values(order: MetaOrder, commerce_account_id: str) -> dict:
         "items": [_item(item) for item in order.items],
         "total_amount": order.total_amount,
         "currency": order.currency[:3],
+        "amounts": {name: str(value) for name, value in asdict(order.amounts).items() if value is not None},
     }
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from orderguard.reconciliation.engine import Reason, Status
+from orderguard.reconciliation.engine import MetaState, Reason, Status
 
 STATUS_LABELS = {
     Status.PROCESSING: _("In processing"),
@@ -33,9 +33,22 @@ REASON_TEXTS = {
     Reason.CANCELLED: _("Cancelled on Meta; the buyer is not charged."),
 }
 
+# Meta's order states in a merchant's words; the raw state stays beside it in small print for support.
+META_STATE_LABELS = {
+    MetaState.FB_PROCESSING: _("In Meta's review"),
+    MetaState.CREATED: _("Waiting to be accepted"),
+    MetaState.IN_PROGRESS: _("Accepted, not shipped yet"),
+    MetaState.COMPLETED: _("Shipped"),
+}
+
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(Status(status), status)) if status in Status._value2member_map_ else status
+
+
+def meta_state_label(state: str) -> str:
+    """A Meta order state in words; a state OrderGuard does not know is shown as Meta sent it."""
+    return str(META_STATE_LABELS.get(MetaState(state), state)) if state in MetaState._value2member_map_ else state
 
 
 def reason_text(reason: str) -> str:
