@@ -82,6 +82,6 @@ def test_the_orders_page_in_dutch(polled_broken_shop):
         page.screenshot(path=ARTIFACTS / "orders-nl.png", full_page=True)
 
         # htmx requests keep the admin's language.
-        frame.get_by_role("link", name="Opgelost").click()
+        frame.get_by_role("tab", name="Opgelost").click()
         expect(frame.locator("tbody tr[data-meta-order-id]")).to_have_count(4, timeout=10_000)
         expect(frame.locator("body")).to_contain_text("Opgelost")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 META_FIELDS = (
     "commerce_account_id", "channel", "meta_state", "meta_created_at", "created_unknown", "meta_updated_at", "meta_cancelled",
     "merchant_order_id", "is_test_order", "buyer_name", "buyer_email", "email_remarketing_option",
-    "shipping_address", "items", "total_amount", "currency",
+    "shipping_address", "items", "total_amount", "currency", "amounts",
 )
 BUYER_FIELDS = ("buyer_name", "buyer_email", "shipping_address")
 # SocialOrder.total_amount is max_digits=12, decimal_places=2.
@@ -188,6 +188,7 @@ def _values(order: MetaOrder, commerce_account_id: str, *, row: SocialOrder | No
         "items": [_clean(_item(item)) for item in order.items],
         "total_amount": order.total_amount if order.total_amount is not None and abs(order.total_amount) <= _MAX_AMOUNT else None,
         "currency": _text(order.currency, 3),
+        "amounts": {name: str(value) for name, value in asdict(order.amounts).items() if value is not None},
     }
 
 

@@ -34,6 +34,8 @@ class SocialOrder(ShopScopedModel):
     items = models.JSONField(default=list, blank=True)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
+    # Meta's estimated_payment_details as decimal strings: {"items", "shipping", "tax", "total"}, each optional.
+    amounts = models.JSONField(default=dict, blank=True)
 
     status = models.CharField(max_length=32, choices=[(s.value, s.value) for s in Status])
     reason = models.CharField(max_length=40, choices=[(r.value, r.value) for r in Reason])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from orderguard.orders.shop_time import UTC_ZONE, shop_datetime
-from orderguard.reconciliation.engine import Reason, Status
+from orderguard.reconciliation.engine import MetaState, Reason, Status
 
 STATUS_LABELS = {
     Status.PROCESSING: _("In processing"),
@@ -50,10 +50,22 @@ _DEADLINE_TEXTS = {
     Reason.AUTO_CANCEL_IMMINENT: _("Accepted but not shipped: ship it before %(deadline)s or Meta cancels it."),
 }
 _UNKNOWN_STATE_TEXT = _("Unknown Meta state %(state)s: OrderGuard does not know what it means. Check the order in Commerce Manager.")
+# Meta's order states in a merchant's words; the raw state stays beside it in small print for support.
+META_STATE_LABELS = {
+    MetaState.FB_PROCESSING: _("In Meta's review"),
+    MetaState.CREATED: _("Waiting to be accepted"),
+    MetaState.IN_PROGRESS: _("Accepted, not shipped yet"),
+    MetaState.COMPLETED: _("Shipped"),
+}
 
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(Status(status), status)) if status in Status._value2member_map_ else status
+
+
+def meta_state_label(state: str) -> str:
+    """A Meta order state in words; a state OrderGuard does not know is shown as Meta sent it."""
+    return str(META_STATE_LABELS.get(MetaState(state), state)) if state in MetaState._value2member_map_ else state
 
 
 def reason_text(reason: str) -> str:

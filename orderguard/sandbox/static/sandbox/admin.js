@@ -1,5 +1,5 @@
 /* The host side of App Bridge in the sandbox admin: answers the app frame's requests for ID tokens,
- * shows its toasts and draws its navigation menu. Messages are accepted only from the app's origin. */
+ * shows its toasts and draws its navigation menu and title bar. Messages are accepted only from the app's origin. */
 (function () {
   "use strict";
   var frame = document.getElementById("app-frame");
@@ -36,6 +36,49 @@
     });
   }
 
+  // The app's paths (/app/...) live under the admin's app URL, as in Shopify admin.
+  function adminUrl(href) {
+    var list = document.getElementById("sb-app-nav");
+    var url = new URL(href, appOrigin);
+    if (url.origin !== appOrigin || !/^\/app(\/|$)/.test(url.pathname)) return url.toString();
+    var path = url.pathname.replace(/^\/app\/?/, "").replace(/\/$/, "");
+    return list.dataset.appBase + (path ? "/" + path : "") + "?locale=" + encodeURIComponent(list.dataset.locale);
+  }
+
+  function renderTitleBar(data) {
+    var title = document.getElementById("sb-title-bar-title");
+    var crumb = document.getElementById("sb-title-bar-breadcrumb");
+    var actions = document.getElementById("sb-title-bar-actions");
+    title.textContent = data.title || "OrderGuard";
+    crumb.innerHTML = "";
+    if (data.breadcrumb) {
+      var back = document.createElement("a");
+      back.href = data.breadcrumb.href ? adminUrl(data.breadcrumb.href) : "#";
+      back.textContent = data.breadcrumb.label;
+      crumb.appendChild(back);
+      crumb.appendChild(document.createTextNode(" › "));
+    }
+    actions.innerHTML = "";
+    (data.actions || []).forEach(function (action) {
+      var control;
+      if (action.href) {
+        control = document.createElement("a");
+        control.href = action.target === "_blank" ? action.href : adminUrl(action.href);
+        if (action.target === "_blank") { control.target = "_blank"; control.rel = "noopener"; }
+      } else {
+        control = document.createElement("button");
+        control.type = "button";
+        control.disabled = !!action.disabled;
+        control.addEventListener("click", function () {
+          frame.contentWindow.postMessage({ og: "titleBarAction", index: action.index }, appOrigin);
+        });
+      }
+      control.className = "sb-title-action sb-title-action-" + action.variant + (action.tone === "critical" ? " sb-title-action-critical" : "");
+      control.textContent = action.label;
+      actions.appendChild(control);
+    });
+  }
+
   window.addEventListener("message", function (event) {
     if (event.origin !== appOrigin || event.source !== frame.contentWindow) return;
     var data = event.data || {};
@@ -48,6 +91,8 @@
       showToast(data.message, data.isError, data.duration);
     } else if (data.og === "navMenu") {
       renderNav(data.items || []);
+    } else if (data.og === "titleBar") {
+      renderTitleBar(data);
     }
   });
 })();

@@ -1,7 +1,10 @@
 /* App Bridge, played by the OrderGuard sandbox. Loaded by the app's pages in place of
  * https://cdn.shopify.com/shopifycloud/app-bridge.js when the sandbox is enabled. It speaks to the sandbox
  * admin (the parent frame) with postMessage, as the real one speaks to Shopify admin:
- * shopify.idToken(), shopify.toast.show(), fetch() with the ID token, the bounce page, the nav menu. */
+ * shopify.idToken(), shopify.toast.show(), fetch() with the ID token, the bounce page, the nav menu and the
+ * title bar (ui-title-bar). Like the real one, it defines its custom elements (s-app-nav, ui-nav-menu,
+ * ui-title-bar) only when the admin draws them, i.e. inside the admin's frame; a page opened on its own
+ * keeps them undefined, which is what the app's CSS tests to show its in-page header instead. */
 (function () {
   "use strict";
   var ADMIN_ORIGIN = "{{ admin_origin|escapejs }}";
@@ -94,6 +97,55 @@
     });
     send("navMenu", { items: items, path: window.location.pathname });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", publishNavMenu);
-  else publishNavMenu();
+
+  // The title bar (ui-title-bar): its title (or document.title), a breadcrumb and actions, drawn by the admin.
+  // Children are <a> or <button>, variant="breadcrumb" | "primary" (else secondary), as App Bridge reads them.
+  // A click on an action in the admin comes back here and clicks the element, so its handlers run.
+  var titleBarActions = [];
+  function publishTitleBar() {
+    var bar = document.querySelector("ui-title-bar");
+    var breadcrumb = null;
+    var actions = [];
+    titleBarActions = [];
+    if (bar) {
+      Array.prototype.forEach.call(bar.querySelectorAll("a, button"), function (element) {
+        var entry = { label: element.textContent.trim(), href: element.getAttribute("href") || "", target: element.getAttribute("target") || "",
+                      tone: element.getAttribute("tone") || "", disabled: element.hasAttribute("disabled") };
+        if (entry.href) entry.href = new URL(entry.href, window.location.href).toString();
+        if (element.getAttribute("variant") === "breadcrumb") { breadcrumb = entry; return; }
+        entry.variant = element.getAttribute("variant") === "primary" ? "primary" : "secondary";
+        entry.index = titleBarActions.push(element) - 1;
+        actions.push(entry);
+      });
+    }
+    var title = (bar && bar.getAttribute("title")) || document.title;
+    send("titleBar", { title: title, breadcrumb: breadcrumb, actions: actions });
+  }
+  window.addEventListener("message", function (event) {
+    if (event.origin !== ADMIN_ORIGIN || event.source !== window.parent) return;
+    var data = event.data || {};
+    if (data.og !== "titleBarAction") return;
+    var element = titleBarActions[data.index];
+    if (element && !element.hasAttribute("href")) element.click();
+  });
+
+  if (inFrame && window.customElements) {
+    ["s-app-nav", "ui-nav-menu"].forEach(function (name) {
+      if (!customElements.get(name)) customElements.define(name, class extends HTMLElement {});
+    });
+    if (!customElements.get("ui-title-bar")) {
+      customElements.define("ui-title-bar", class extends HTMLElement {
+        connectedCallback() {
+          var element = this;
+          this._observer = new MutationObserver(function () { publishTitleBar(); });
+          this._observer.observe(this, { attributes: true, childList: true, subtree: true, characterData: true });
+          setTimeout(function () { if (element.isConnected) publishTitleBar(); });
+        }
+        disconnectedCallback() { if (this._observer) this._observer.disconnect(); }
+      });
+    }
+  }
+  function publishAll() { publishNavMenu(); publishTitleBar(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", publishAll);
+  else publishAll();
 })();
