@@ -27,7 +27,7 @@ def _new_key() -> str:
 
 def _actor(request: AppRequest) -> str:
     """The admin user who clicked (the ID token's `sub`), as the action's and the timeline's "who"."""
-    return f"user:{(request.id_token_claims or {}).get('sub', '')}"[:64]
+    return f"user:{getattr(request.id_token_claims, 'user_id', '')}"[:64]
 
 
 def _order(request: AppRequest, order_id: int):
