@@ -75,6 +75,14 @@ def string_list(name: str, *, default=_MISSING, local_default=_MISSING) -> list[
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def choice(name: str, *, choices: tuple[str, ...], default: str, local_default: str | None = None) -> str:
+    """One of `choices`; `local_default` applies only in the demo and test profiles."""
+    value = string(name, default=default, local_default=local_default if local_default is not None else default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"Environment variable {name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 def path(name: str, *, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).expanduser().resolve() if raw and raw.strip() else default

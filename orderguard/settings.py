@@ -315,6 +315,33 @@ if SANDBOX_ENABLED:
     # The schema of the API version the client targets (see its README for provenance).
     SANDBOX_SHOPIFY_SCHEMA_PATH = BASE_DIR / "orderguard" / "integrations" / "shopify" / "schema" / "admin-2026-10.introspection.json.gz"
 
+# MAIL (Django 6.1 mailers: https://docs.djangoproject.com/en/6.1/topics/email/)
+# ------------------------------------------------------------------------------
+# The apology email the merchant sends from the app (orderguard/remediation/apology_send.py). SMTP only:
+# any provider with an SMTP relay works through these variables. The demo and the test profile's worker
+# processes use the sandbox mailer, which prints each message and stores it for /_sandbox/mail/; pytest
+# itself swaps every mailer for locmem (django.core.mail.outbox).
+MAIL_BACKEND = env.choice("MAIL_BACKEND", choices=("smtp", "console", "sandbox"), default="smtp", local_default="sandbox")
+if MAIL_BACKEND == "sandbox" and not SANDBOX_ENABLED:
+    raise ImproperlyConfigured("MAIL_BACKEND=sandbox needs the sandbox (SANDBOX_ENABLED, demo or test profile).")
+_MAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "sandbox": "orderguard.sandbox.mail.SandboxMailBackend",
+}
+_SMTP_OPTIONS = {
+    "host": env.string("SMTP_HOST", default="localhost"),
+    "port": env.integer("SMTP_PORT", default=587, minimum=1),
+    "username": env.string("SMTP_USERNAME", default=""),
+    "password": env.string("SMTP_PASSWORD", default=""),
+    "use_tls": env.boolean("SMTP_USE_TLS", default=True),  # STARTTLS on 587
+    "use_ssl": env.boolean("SMTP_USE_SSL", default=False),  # implicit TLS on 465 (not with SMTP_USE_TLS)
+    "timeout": env.integer("SMTP_TIMEOUT_SECONDS", default=20, minimum=1),
+}
+MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[MAIL_BACKEND], "OPTIONS": _SMTP_OPTIONS if MAIL_BACKEND == "smtp" else {}}}
+# The envelope sender when the shop has no contact address; the shop's own address is the From and Reply-To.
+DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", default="OrderGuard <no-reply@orderguard.example.com>")
+
 # LOGGING (never a token, secret or buyer's personal data; see orderguard/core/logging.py)
 # ------------------------------------------------------------------------------
 LOGGING = {

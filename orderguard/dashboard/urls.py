@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orderguard.dashboard import meta_views, views
+from orderguard.dashboard import meta_views, remedy_apology_views, views
 
 app_name = "dashboard"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("orders/freshness", views.orders_freshness, name="orders-freshness"),
     path("orders/export", views.orders_export, name="orders-export"),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
+    path("orders/<int:order_id>/apology", remedy_apology_views.apology_draft, name="apology-draft"),
+    path("orders/<int:order_id>/apology/send", remedy_apology_views.apology_send_view, name="apology-send"),
+    path("orders/<int:order_id>/apologies", remedy_apology_views.apology_history, name="apology-history"),
+    path("orders/apology", remedy_apology_views.apology_bulk, name="apology-bulk"),
+    path("orders/apology/send", remedy_apology_views.apology_bulk_send, name="apology-bulk-send"),
+    path("remedies/apology/<int:action_id>", remedy_apology_views.apology_status, name="apology-status"),
     path("settings/", views.shop_settings, name="settings"),
     path("shop/sync", views.shop_sync, name="shop-sync"),
     path("privacy/exports/<int:export_id>.json", views.data_request_export, name="data-request-export"),

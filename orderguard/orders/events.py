@@ -27,3 +27,11 @@ def order_shopify_match_event(*, order: SocialOrder, match: ShopifyMatch, at: da
     """A Shopify order was found to be this Meta order."""
     return SocialOrderEvent(shop_id=order.shop_id, order=order, kind=SocialOrderEvent.Kind.SHOPIFY_MATCH,
                             to_value=match.name, detail=f"matched on {match.matched_field}", at=at)
+
+
+def order_remedy_event(*, order: SocialOrder, what: str, actor: str = "", detail: str = "", at: datetime) -> SocialOrderEvent:
+    """A remedy did something the merchant should see in the history (`what`: "apology_sent",
+    "recovered"...), with who asked for it (`actor`: the admin user or "operator") and a short detail
+    (never the buyer's personal data)."""
+    return SocialOrderEvent(shop_id=order.shop_id, order=order, kind=SocialOrderEvent.Kind.REMEDY,
+                            from_value=actor[:64], to_value=what[:64], detail=detail[:255], at=at)

@@ -48,6 +48,14 @@ class SocialOrder(ShopScopedModel):
     shopify_order_name = models.CharField(max_length=32, blank=True)
     shopify_matched_field = models.CharField(max_length=40, blank=True)
 
+    # Recovery: the buyer completed the store link (a draft order) of a cancel-and-link remedy; the Shopify
+    # order it became, written once (orderguard/remediation/recovery.py).
+    recovered_order_id = models.CharField(max_length=64, blank=True)
+    recovered_order_name = models.CharField(max_length=32, blank=True)
+    recovered_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    recovered_currency = models.CharField(max_length=3, blank=True)
+    recovered_at = models.DateTimeField(null=True, blank=True)
+
     first_seen_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -82,6 +90,7 @@ class SocialOrderEvent(ShopScopedModel):
         META_STATE = "meta_state", "Meta state"
         STATUS = "status", "Status"
         SHOPIFY_MATCH = "shopify_match", "Shopify match"
+        REMEDY = "remedy", "Remedy"  # an apology sent, a cancel, a recovery: who and when
 
     order = models.ForeignKey(SocialOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -226,10 +226,15 @@ class OrdersSummary:
     held: list[tuple[str, Decimal]]  # (currency, amount) held in orders that need action
     oldest_placed_at: datetime | None
     nearest_deadline: datetime | None
+    # Stuck orders whose buyer paid the store link of a remedy, against stuck orders cancelled without
+    # that: (currency, amount), per currency (money is never added across currencies).
+    recovered: list[tuple[str, Decimal]] = field(default_factory=list)
+    lost: list[tuple[str, Decimal]] = field(default_factory=list)
 
 
 def orders_summary(*, shop) -> OrdersSummary:
-    """The figures above the fold, from the orders that need action (one grouped query)."""
+    """The figures above the fold: from the orders that need action (one grouped query), and revenue
+    recovered against lost (one more)."""
     rows = (
         SocialOrder.objects.filter(shop=shop, needs_action=True)
         .values("currency")
@@ -237,12 +242,34 @@ def orders_summary(*, shop) -> OrdersSummary:
         .order_by("currency")
     )
     rows = list(rows)
+    recovered, lost = revenue_outcomes(shop=shop)
     return OrdersSummary(
         needs_action=sum(row["n"] for row in rows),
         held=[(row["currency"], row["total"]) for row in rows if row["currency"] and row["total"] is not None],
         oldest_placed_at=min((row["oldest"] for row in rows if row["oldest"]), default=None),
         nearest_deadline=min((row["deadline"] for row in rows if row["deadline"]), default=None),
+        recovered=recovered,
+        lost=lost,
     )
+
+
+def revenue_outcomes(*, shop) -> tuple[list[tuple[str, Decimal]], list[tuple[str, Decimal]]]:
+    """(recovered, lost) per currency, in one grouped query. Recovered: what buyers paid for the store links
+    of stuck orders. Lost: orders that were stuck (never in Shopify) and ended cancelled on Meta without a
+    recovery."""
+    recovered_q = Q(recovered_at__isnull=False, recovered_amount__isnull=False)
+    lost_q = Q(meta_cancelled=True, stuck_since__isnull=False, shopify_order_id="", recovered_at__isnull=True)
+    rows = (SocialOrder.objects.filter(recovered_q | lost_q, shop=shop)
+            .values("currency", "recovered_currency")
+            .annotate(recovered=Sum("recovered_amount", filter=recovered_q), lost=Sum("total_amount", filter=lost_q)))
+    recovered: dict[str, Decimal] = {}
+    lost: dict[str, Decimal] = {}
+    for row in rows:
+        if row["recovered"] is not None and row["recovered_currency"]:
+            recovered[row["recovered_currency"]] = recovered.get(row["recovered_currency"], Decimal(0)) + row["recovered"]
+        if row["lost"] is not None and row["currency"]:
+            lost[row["currency"]] = lost.get(row["currency"], Decimal(0)) + row["lost"]
+    return sorted(recovered.items()), sorted(lost.items())
 
 
 @dataclass(frozen=True)

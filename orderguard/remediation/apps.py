@@ -7,4 +7,4 @@ class RemediationConfig(AppConfig):
     verbose_name = "Remedies"
 
     def ready(self) -> None:
-        from orderguard.remediation import executors  # noqa: F401  (registers the executor of each kind)
+        from orderguard.remediation import executors, webhooks  # noqa: F401  (registers executors and webhook handlers)

@@ -21,3 +21,7 @@ def executor(kind: str) -> Callable[[Executor], Executor]:
         return fn
 
     return register
+
+
+# The executors register themselves on import (R2-B adds cancel_and_link here).
+from orderguard.remediation import apology_send  # noqa: E402,F401

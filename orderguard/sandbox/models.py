@@ -70,6 +70,19 @@ class SandboxCall(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
 
+class SandboxMail(models.Model):
+    """An email the app sent through the sandbox mailer (orderguard/sandbox/mail.py): the demo's outbox,
+    shown at /_sandbox/mail/ instead of reaching anyone."""
+
+    sender = models.CharField(max_length=320)
+    to = models.TextField()
+    reply_to = models.TextField(blank=True)
+    subject = models.CharField(max_length=998)
+    body = models.TextField()
+    message_id = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
 class SandboxShopifyOrder(models.Model):
     """An order of a sandbox shop, as the Admin GraphQL API shows it (the fields OrderGuard reads).
 

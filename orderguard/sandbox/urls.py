@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orderguard.sandbox import admin_views
+from orderguard.sandbox import admin_views, mail
 from orderguard.sandbox.meta import views as meta_views
 from orderguard.sandbox.shopify import checkout as shopify_checkout
 from orderguard.sandbox.shopify import views as shopify_views
@@ -20,6 +20,7 @@ urlpatterns = [
     path("meta/dialog/oauth", meta_views.oauth_dialog, name="meta-oauth-dialog"),
     # Shopify admin stand-in.
     path("admin/", admin_views.index, name="admin-index"),
+    path("mail/", mail.mail_list, name="mail"),
     path("admin/store/<str:handle>/apps/orderguard", admin_views.app_page, name="admin-app"),
     path("admin/store/<str:handle>/apps/orderguard/<path:subpath>", admin_views.app_page, name="admin-app-path"),
     path("admin/store/<str:handle>/id-token", admin_views.id_token, name="admin-id-token"),

@@ -23,6 +23,8 @@ class Shop(models.Model):
     currency_code = models.CharField(max_length=3, blank=True)
     iana_timezone = models.CharField(max_length=64, blank=True)
     primary_domain_url = models.URLField(blank=True)
+    # Shopify's shop.contactEmail (else shop.email): what the buyer sees as sender and replies to.
+    contact_email = models.EmailField(max_length=254, blank=True)
     scopes = models.TextField(blank=True, help_text="Access scopes granted, comma separated.")
     installed_at = models.DateTimeField(null=True, blank=True)
     uninstalled_at = models.DateTimeField(null=True, blank=True)

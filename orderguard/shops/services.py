@@ -99,7 +99,7 @@ def _shop_get_or_create(*, domain: str) -> Shop:
 
 
 def shop_sync_details(*, shop: Shop) -> Shop:
-    """Fetch name, currency and timezone through the Admin GraphQL API and store them.
+    """Fetch name, currency, timezone and contact email through the Admin GraphQL API and store them.
 
     Raises ShopUnavailable, and the client's ShopifyError as it is: the background task retries on its
     transient kinds. The merchant's button goes through shop_details_refresh.
@@ -109,8 +109,9 @@ def shop_sync_details(*, shop: Shop) -> Shop:
     shop.currency_code = details.currency_code
     shop.iana_timezone = details.iana_timezone
     shop.primary_domain_url = details.primary_domain_url
+    shop.contact_email = details.contact_email[:254]
     shop.details_synced_at = timezone.now()
-    shop.save(update_fields=["name", "currency_code", "iana_timezone", "primary_domain_url", "details_synced_at", "updated_at"])
+    shop.save(update_fields=["name", "currency_code", "iana_timezone", "primary_domain_url", "contact_email", "details_synced_at", "updated_at"])
     return shop
 
 

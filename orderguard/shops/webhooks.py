@@ -30,6 +30,7 @@ TOPICS = (
     "shop/redact",
     "orders/create",
     "orders/updated",
+    "draft_orders/update",
 )
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
 
@@ -38,15 +39,26 @@ _handlers: dict[str, Handler] = {}
 
 
 def register_webhook_handler(topic: str) -> Callable[[Handler], Handler]:
-    """Decorator: `fn(delivery) -> outcome` handles `topic`. Other apps register theirs in ready()."""
+    """Decorator: `fn(delivery) -> outcome` handles `topic`. Other apps register theirs in ready(). A topic
+    two apps handle (orders/create: matching, and the remedies' recovery) runs both, in registration order
+    (an empty outcome means "nothing for me"); each must be safe to run again, since a failure in either
+    retries the delivery."""
     if topic not in TOPICS:
         raise ValueError(f"{topic!r} is not a subscribed topic")
 
     def decorator(fn: Handler) -> Handler:
-        _handlers[topic] = fn
+        earlier = _handlers.get(topic)
+        _handlers[topic] = fn if earlier is None else _both(earlier, fn)
         return fn
 
     return decorator
+
+
+def _both(first: Handler, second: Handler) -> Handler:
+    def handle(delivery: WebhookDelivery) -> str:
+        return "; ".join(outcome for outcome in (first(delivery), second(delivery)) if outcome)
+
+    return handle
 
 
 def dedupe_key(*, event_id: str, webhook_id: str, topic: str, body: bytes) -> str:

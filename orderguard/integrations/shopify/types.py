@@ -66,6 +66,7 @@ class ShopDetails:
     myshopify_domain: str
     iana_timezone: str
     primary_domain_url: str
+    contact_email: str = ""  # contactEmail (what customers see), else the shop's email
 
     @classmethod
     def from_data(cls, data: dict) -> ShopDetails:
@@ -76,6 +77,7 @@ class ShopDetails:
             myshopify_domain=shop.get("myshopifyDomain") or "",
             iana_timezone=shop.get("ianaTimezone") or "",
             primary_domain_url=(shop.get("primaryDomain") or {}).get("url") or "",
+            contact_email=shop.get("contactEmail") or shop.get("email") or "",
         )
 
 

@@ -5,7 +5,7 @@ who pays a draft's invoice (`draft_order_complete`).
 Shopify's behaviour played here: a draft order's lines must name existing variants (userErrors
 otherwise); the invoice URL opens a checkout page (sandbox/shopify/checkout.py); paying it marks the draft
 COMPLETED, creates a Shopify order with sourceName "shopify_draft_order" linked from `DraftOrder.order`,
-and sends the orders/create webhook. Writes check the shop's granted scopes (write_x implies read_x) and
+and sends the orders/create and draft_orders/update webhooks (the draft now `completed`, with `order_id`). Writes check the shop's granted scopes (write_x implies read_x) and
 answer ACCESS_DENIED as Shopify does, since the executor checks scopes for reads only.
 """
 
@@ -424,6 +424,7 @@ def draft_order_complete(*, draft: SandboxDraftOrder, notify: bool = True) -> Sa
         locked.save(update_fields=["status", "completed_at", "updated_at", "order"])
     if notify:
         _send_orders_create(order)
+        _send_draft_orders_update(locked)
     return order
 
 
@@ -446,9 +447,43 @@ def _send_orders_create(order: SandboxShopifyOrder) -> None:
         "currency": order.currency_code,
         "total_price": f"{order.total_amount:.2f}",
     })
-    signed = webhooks.sign(topic="orders/create", shop_domain=order.shop.domain, payload=payload)
+    _deliver("orders/create", order.shop.domain, payload)
+
+
+def _send_draft_orders_update(draft: SandboxDraftOrder) -> None:
+    """Shopify's REST-shaped draft order, as draft_orders/update carries it."""
+    node = draft_order_node(draft)
+    payload = webhooks.for_shop(webhooks.example_payload("draft_orders/update"), draft.shop.domain)
+    payload.update({
+        "id": draft.numeric_id,
+        "admin_graphql_api_id": draft.gid,
+        "name": draft.name,
+        "email": draft.email or None,
+        "note": draft.note or None,
+        "status": draft.status.lower(),
+        "currency": draft.currency_code,
+        "created_at": draft.created_at.isoformat(),
+        "updated_at": draft.updated_at.isoformat(),
+        "invoice_sent_at": draft.invoice_sent_at.isoformat() if draft.invoice_sent_at else None,
+        "completed_at": draft.completed_at.isoformat() if draft.completed_at else None,
+        "invoice_url": node["invoiceUrl"],
+        "order_id": draft.order.numeric_id if draft.order else None,
+        "tags": ", ".join(draft.tags),
+        "note_attributes": [{"name": a["key"], "value": a.get("value")} for a in draft.custom_attributes],
+        "total_price": node["totalPriceSet"]["shopMoney"]["amount"],
+        "line_items": [],
+        "applied_discount": None,
+        "customer": None,
+        "shipping_address": None,
+        "billing_address": None,
+    })
+    _deliver("draft_orders/update", draft.shop.domain, payload)
+
+
+def _deliver(topic: str, shop_domain: str, payload: dict) -> None:
+    signed = webhooks.sign(topic=topic, shop_domain=shop_domain, payload=payload)
     try:
         webhooks.deliver(signed)
     except httpx.HTTPError as error:
         # Shopify retries failed deliveries for hours; the sandbox logs and moves on (the draft read still tells).
-        logger.warning("Sandbox orders/create for %s not delivered: %s", order.shop.domain, type(error).__name__)
+        logger.warning("Sandbox %s for %s not delivered: %s", topic, shop_domain, type(error).__name__)
