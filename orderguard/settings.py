@@ -238,6 +238,9 @@ POLL_INTERVAL_MINUTES = env.integer("POLL_INTERVAL_MINUTES", default=5, minimum=
 # Meta holds new orders in FB_PROCESSING for about 30 minutes; an order still CREATED after this long is
 # stuck.
 STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
+# How many days before Meta's auto-cancel an order's deadline is shown as a warning (a shop may choose its
+# own on the Settings page, as it may its grace period: orderguard/shops/preferences.py).
+AUTO_CANCEL_WARNING_DAYS = env.integer("AUTO_CANCEL_WARNING_DAYS", default=7, minimum=1)
 # How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
 POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
 # Buyer data (name, email, address) of an order resolved or closed longer ago than this is erased

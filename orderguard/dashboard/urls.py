@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orderguard.dashboard import meta_views, views
+from orderguard.dashboard import check_views, meta_views, settings_views, views
 
 app_name = "dashboard"
 
@@ -9,8 +9,11 @@ urlpatterns = [
     path("orders/summary", views.orders_summary, name="orders-summary"),
     path("orders/freshness", views.orders_freshness, name="orders-freshness"),
     path("orders/export", views.orders_export, name="orders-export"),
+    path("orders/check", check_views.check_now, name="check-now"),
+    path("orders/check/status", check_views.check_status, name="check-status"),
     path("orders/<int:order_id>/", views.order_detail, name="order-detail"),
-    path("settings/", views.shop_settings, name="settings"),
+    path("settings/", settings_views.shop_settings, name="settings"),
+    path("settings/preferences", settings_views.preferences_update, name="preferences-update"),
     path("shop/sync", views.shop_sync, name="shop-sync"),
     path("privacy/exports/<int:export_id>.json", views.data_request_export, name="data-request-export"),
     path("meta/", meta_views.meta_connection, name="meta"),
