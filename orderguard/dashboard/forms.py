@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orderguard.shops.models import ShopPreferences
 from orderguard.shops.preferences import GRACE_MINUTES_RANGE, WARNING_DAYS_RANGE
 
 EMAIL_LANGUAGE_CHOICES = [
-    (ShopPreferences.EmailLanguage.AUTO, _("From the shipping country (Dutch for the Netherlands and Belgium, else English)")),
+    (ShopPreferences.EmailLanguage.AUTO, _("From the shipping country (Dutch for the Netherlands, Belgium and other Dutch-speaking countries; English elsewhere)")),
     (ShopPreferences.EmailLanguage.DUTCH, _("Always Dutch")),
     (ShopPreferences.EmailLanguage.ENGLISH, _("Always English")),
 ]
 
 
+def _range_message(low: int, high: int) -> str:
+    return gettext("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+
+
+_range_message_lazy = lazy(_range_message, str)  # worded when shown, in the merchant's language
+
+
 def _bounded(*, label, limits: tuple[int, int], help_text) -> forms.IntegerField:
     low, high = limits
-    message = _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+    message = _range_message_lazy(low, high)
     return forms.IntegerField(
         label=label, min_value=low, max_value=high, help_text=help_text,
         error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},

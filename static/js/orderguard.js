@@ -153,7 +153,8 @@
     var filename = "orderguard-orders.csv";
     button.disabled = true;
     (bridge ? bridge.idToken() : Promise.resolve("")).then(function (token) {
-      return fetch(button.dataset.ogExport, { method: "POST", body: body, headers: { "Authorization": "Bearer " + token } });
+      var headers = { "Authorization": "Bearer " + token, "X-OrderGuard-Locale": document.documentElement.lang || "en" };
+      return fetch(button.dataset.ogExport, { method: "POST", body: body, headers: headers });
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
       filename = exportFilename(response);
