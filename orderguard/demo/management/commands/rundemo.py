@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from orderguard.orders.schedule import poll_schedule_now
 from orderguard.orders.tasks import poll_shop_task
-from orderguard.demo.seed import DEMO_SHOP_DOMAIN, demo_install_and_connect, demo_load
+from orderguard.demo.seed import DEMO_SHOP_DOMAIN, demo_app_forget, demo_install_and_connect, demo_load
 
 
 # A worker that died sooner than this after starting is restarted only after this pause.
@@ -46,6 +46,7 @@ class Command(BaseCommand):
         call_command("migrate", database="sandbox", interactive=False, verbosity=0)
         loaded = demo_load(reset=reset)
         if loaded is not None:
+            demo_app_forget()  # the app's view of the demo shop starts again with the scenario
             self.stdout.write(f"Loaded the demo scenario: {loaded.name} ({loaded.shop}).")
 
         env = {**os.environ, "ORDERGUARD_ENV": settings.PROFILE}
