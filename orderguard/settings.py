@@ -239,7 +239,8 @@ POLL_INTERVAL_MINUTES = env.integer("POLL_INTERVAL_MINUTES", default=5, minimum=
 # stuck.
 STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
 # Meta cancels an accepted order not shipped 30 days after it was placed: this many days before, it needs
-# action, and this many days before, it is imminent (R2-C, issue 11 item 5).
+# action (a shop may choose its own on the Settings page: orderguard/shops/preferences.py), and this many
+# days before, it is imminent.
 AUTO_CANCEL_WARNING_DAYS = env.integer("AUTO_CANCEL_WARNING_DAYS", default=7, minimum=1)
 AUTO_CANCEL_IMMINENT_DAYS = env.integer("AUTO_CANCEL_IMMINENT_DAYS", default=1, minimum=1)
 # How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).

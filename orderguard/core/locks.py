@@ -48,3 +48,8 @@ def _acquire(*, key: str, owner: str, ttl: timedelta) -> bool:
 
 def _renew(*, key: str, owner: str, ttl: timedelta) -> bool:
     return bool(Lease.objects.filter(key=key, owner=owner).update(expires_at=timezone.now() + ttl))
+
+
+def lease_take(key: str, *, ttl: timedelta) -> bool:
+    """Take `key` for `ttl` and never release it: True at most once per ttl (a rate limit)."""
+    return _acquire(key=key, owner=secrets.token_hex(16), ttl=ttl)

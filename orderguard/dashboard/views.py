@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from orderguard.core.exceptions import PlatformUnavailable
 from orderguard.core.http import AppRequest
-from orderguard.orders import exports
+from orderguard.orders import csv_export
 from orderguard.orders import selectors as order_selectors
 from orderguard.shops import selectors as shop_selectors
 from orderguard.shops import services as shop_services
@@ -55,11 +56,17 @@ def orders_summary(request: AppRequest) -> HttpResponse:
 @require_GET
 def orders_freshness(request: AppRequest) -> HttpResponse:
     """Polled by the page every few seconds: 204 while nothing changed; otherwise a new poller element
-    and an og:orders-changed event, on which the list and the summary reload themselves."""
+    and an og:orders-changed event, on which the list and the summary reload themselves, and a toast
+    when orders reached Shopify meanwhile."""
+    seen = request.GET.get("seen", "")
     stamp = order_selectors.orders_freshness_stamp(shop=request.shop)
-    if stamp == request.GET.get("seen"):
+    if stamp == seen:
         return HttpResponse(status=204)
     response = render(request, "dashboard/orders.html#freshness", {"stamp": stamp})
+    resolved = order_selectors.orders_resolved_since(shop=request.shop, stamp=seen) if seen else 0
+    if resolved:
+        message = ngettext("%(count)d order reached Shopify.", "%(count)d orders reached Shopify.", resolved) % {"count": resolved}
+        trigger_client_event(response, "og:toast", {"message": message})
     return trigger_client_event(response, "og:orders-changed", {})
 
 
@@ -73,19 +80,24 @@ def order_detail(request: AppRequest, order_id: int) -> HttpResponse:
 
 
 @require_POST
-def orders_export(request: AppRequest) -> HttpResponse:
-    """The selected orders as CSV (for a support case or a spreadsheet). Values that are not ids are ignored."""
-    ids = [int(value) for value in request.POST.getlist("ids") if value.isascii() and value.isdigit()][:MAX_EXPORT]
-    csv_text = exports.orders_csv(order_selectors.orders_by_ids(shop=request.shop, ids=ids))
-    response = HttpResponse(csv_text, content_type="text/csv; charset=utf-8")
+def orders_export(request: AppRequest) -> StreamingHttpResponse:
+    """The orders as CSV, streamed: the selected ones (`ids`; values that are not ids are ignored), or with
+    scope=matching every order of the tab and filters posted (tab, channel, q, sort). Buyer contact
+    only with contact=1; the separator by the merchant's language unless `separator` says otherwise."""
+    if request.POST.get("scope") == "matching":
+        query = order_selectors.OrderListQuery.from_params(request.POST)
+        orders = order_selectors.orders_matching(shop=request.shop, query=query).order_by(*order_selectors.SORTS[query.sort]).iterator(chunk_size=500)
+    else:
+        ids = [int(value) for value in request.POST.getlist("ids") if value.isascii() and value.isdigit()][:MAX_EXPORT]
+        orders = order_selectors.orders_by_ids(shop=request.shop, ids=ids)
+    language = request.LANGUAGE_CODE
+    lines = csv_export.orders_csv_lines(
+        orders, language=language, with_contact=request.POST.get("contact") == "1",
+        dialect=csv_export.csv_dialect_name(language=language, choice=request.POST.get("separator", "")),
+    )
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="orderguard-orders-{timezone.now():%Y%m%d-%H%M}.csv"'
     return response
-
-
-@require_GET
-def shop_settings(request: AppRequest) -> HttpResponse:
-    context = {"shop": request.shop, "nav": "settings", "exports": shop_selectors.data_request_exports(shop=request.shop)[:20]}
-    return render(request, "dashboard/settings.html", context)
 
 
 @require_POST

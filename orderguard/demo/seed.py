@@ -3,6 +3,8 @@ the app through the same paths a merchant's browser takes (token exchange, Meta 
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_connect
 from orderguard.sandbox.admin_views import app_toml_scopes
@@ -10,6 +12,7 @@ from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaToken
 from orderguard.sandbox.models import SandboxShop
 from orderguard.sandbox.scenarios.loader import LoadResult, load_file
 from orderguard.sandbox.shopify.id_tokens import mint_id_token
+from orderguard.shops.compliance import shop_foreign_keys
 from orderguard.shops.models import Shop
 from orderguard.shops.services import shop_authenticate
 from orderguard.shops.shopify_app import shopify_id_token_verify
@@ -23,6 +26,24 @@ def demo_load(*, reset: bool = False) -> LoadResult | None:
     if not reset and SandboxShop.objects.filter(domain=DEMO_SHOP_DOMAIN).exists():
         return None
     return load_file(DEMO_SCENARIO)
+
+
+def demo_app_forget() -> dict[str, int]:
+    """After the scenario is (re)loaded, the app forgets what it knew of the demo shop: every shop-scoped
+    row (orders, Shopify orders, poll state, remedies, alerts, the Meta connection, its token), all but
+    the Shop row itself. The install then exchanges a token again, connects Meta, and the first poll
+    refills the page from the fresh scenario (else the page kept the previous orders, and its Shopify
+    links pointed at orders the sandbox no longer has)."""
+    shop = Shop.objects.filter(domain=DEMO_SHOP_DOMAIN).first()
+    forgotten: dict[str, int] = {}
+    if shop is None:
+        return forgotten
+    with transaction.atomic():
+        for model, fk in shop_foreign_keys():
+            count, _ = model._base_manager.filter(**{fk.name: shop}).delete()
+            if count:
+                forgotten[model._meta.label] = forgotten.get(model._meta.label, 0) + count
+    return forgotten
 
 
 def demo_install_and_connect() -> Shop:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q
 
+from orderguard.orders.detection_settings import detection_settings_for
 from orderguard.orders.events import order_shopify_match_event, order_status_event
 from orderguard.orders.models import ShopifySocialOrder, SocialOrder, SocialOrderEvent
 from orderguard.reconciliation.engine import (
@@ -35,19 +35,13 @@ VERDICT_FIELDS = (
 )
 
 
-def detection_settings() -> DetectionSettings:
-    return DetectionSettings(
-        grace=timedelta(minutes=settings.STUCK_GRACE_MINUTES),
-        auto_cancel_warning=timedelta(days=settings.AUTO_CANCEL_WARNING_DAYS),
-        auto_cancel_imminent=timedelta(days=settings.AUTO_CANCEL_IMMINENT_DAYS),
-    )
-
-
-def social_orders_to_classify(*, shop: Shop, now: datetime, also: Sequence[SocialOrder] = ()) -> list[SocialOrder]:
+def social_orders_to_classify(
+    *, shop: Shop, now: datetime, also: Sequence[SocialOrder] = (), detection: DetectionSettings | None = None
+) -> list[SocialOrder]:
     """The orders a poll classifies: every open order of the shop, the accepted ones that reach the warning
     before Meta's auto-cancel (closed as fine, they would never be looked at again), and `also` (rows the
     poll wrote: a changed row may have just closed)."""
-    warning_from = now + timedelta(days=settings.AUTO_CANCEL_WARNING_DAYS)
+    warning_from = now + (detection or detection_settings_for(shop=shop)).auto_cancel_warning
     nearing = Q(meta_state=MetaState.IN_PROGRESS, meta_cancelled=False, deadline_at__lte=warning_from, status__in=[s.value for s in DONE - {Status.CANCELLED}])
     open_orders = SocialOrder.objects.filter(shop=shop).filter(~Q(status__in=[s.value for s in DONE]) | nearing)
     by_pk = {order.pk: order for order in open_orders.only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)}
@@ -64,6 +58,7 @@ def social_orders_classify(
     now: datetime,
     fresh_ids: frozenset[int] = frozenset(),
     refresh_matches: bool = True,
+    detection: DetectionSettings | None = None,
 ) -> list[SocialOrder]:
     """Classify `orders` (rows in `fresh_ids` have no previous verdict) and save what changed. Returns the
     rows whose verdict changed.
@@ -74,7 +69,7 @@ def social_orders_classify(
     if not orders:
         return []
     matches = _matches(shop=shop, orders=orders, look_up=refresh_matches or bool(fresh_ids))
-    engine_settings = detection_settings()
+    engine_settings = detection or detection_settings_for(shop=shop)
     changed: list[SocialOrder] = []
     events: list[SocialOrderEvent] = []
     for order in orders:

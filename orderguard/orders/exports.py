@@ -1,10 +1,8 @@
-"""A stuck order as it leaves OrderGuard: one row, formatted for the CSV export, for `stuck_orders --json`
-(docs/stuck-orders-json.md) and for the command's table; and the order's page in Shopify admin."""
+"""A stuck order as it leaves OrderGuard: one row, for `stuck_orders --json` (docs/stuck-orders-json.md)
+and for the command's table; and the order's page in Shopify admin. (The page's CSV: csv_export.py.)"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,10 +13,6 @@ from orderguard.orders.models import SocialOrder
 from orderguard.orders.reasons import humanize_duration, reason_text, status_label
 
 JSON_FORMAT_VERSION = 1
-CSV_COLUMNS = ("meta_order_id", "channel", "placed_at", "buyer", "amount", "currency", "status", "reason", "deadline_at", "shopify_order")
-# OWASP's rule against formula injection: a cell starting like a formula is prefixed with a quote, so a
-# spreadsheet shows it as text (buyers choose their own names on Facebook and Instagram).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHOPIFY_ORDER_GID = "gid://shopify/Order/"
 
 
@@ -58,27 +52,6 @@ def shopify_admin_path(order: SocialOrder) -> str:
     """The order's page in Shopify admin, relative to the shop's admin (Shop.admin_url); "" when none."""
     numeric_id = order.shopify_order_id.removeprefix(SHOPIFY_ORDER_GID)
     return f"orders/{numeric_id}" if order.shopify_order_name and numeric_id else ""
-
-
-# CSV (the orders page's export)
-# ------------------------------------------------------------------------------------------------------
-
-
-def csv_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def orders_csv(orders: Iterable[SocialOrder]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for row in map(stuck_order_row, orders):
-        writer.writerow([csv_cell(value) for value in (
-            row.meta_order_id, row.channel, row.placed_at.isoformat(), row.buyer, row.amount, row.currency, row.status_label,
-            row.reason_text, row.deadline_at.isoformat() if row.deadline_at else "", row.shopify_order,
-        )])
-    return buffer.getvalue()
 
 
 # stuck_orders --json and its table

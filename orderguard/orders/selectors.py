@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.utils import timezone
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
 from orderguard.orders.schedule import poll_interval
-from orderguard.reconciliation.engine import IN_PROCESSING, NEEDS_ACTION, Status
+from orderguard.reconciliation.engine import IN_PROCESSING, NEEDS_ACTION, Reason, Status
 
 
 def stuck_orders(*, shop) -> QuerySet[SocialOrder]:
@@ -206,12 +206,17 @@ def _filtered(orders: QuerySet[SocialOrder], query: OrderListQuery) -> QuerySet[
     return orders
 
 
-def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | None = None) -> OrderPage:
+def orders_matching(*, shop, query: OrderListQuery) -> QuerySet[SocialOrder]:
+    """The shop's orders in the query's tab that match its channel and search, unordered and unpaged."""
     orders = SocialOrder.objects.filter(shop=shop)
     statuses = TABS[query.tab]
     if statuses is not None:
         orders = orders.filter(status__in=[s.value for s in statuses])
-    orders = _filtered(orders, query)
+    return _filtered(orders, query)
+
+
+def orders_list(*, shop, query: OrderListQuery, tab_counts: dict[str, int] | None = None) -> OrderPage:
+    orders = orders_matching(shop=shop, query=query)
     total = tab_counts[query.tab] if tab_counts is not None else orders.count()
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(query.page, pages)
@@ -351,6 +356,18 @@ def orders_freshness_stamp(*, shop) -> str:
     latest = SocialOrder.objects.filter(shop=shop).aggregate(latest=Max("updated_at"))["latest"]
     state = PollState.objects.filter(shop=shop).values_list("last_success_at", flat=True).first()
     return f"{latest.timestamp() if latest else 0:.6f}-{state.timestamp() if state else 0:.0f}"
+
+
+def orders_resolved_since(*, shop, stamp: str) -> int:
+    """How many orders reached Shopify (resolved, not by a cancellation) after the page showing `stamp`
+    (orders_freshness_stamp) was rendered: a resolved order's resolved_at is never after its updated_at,
+    so anything resolved before that render is at or below the stamp's time."""
+    try:
+        seen = datetime.fromtimestamp(float(stamp.partition("-")[0]), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return 0
+    resolved = SocialOrder.objects.filter(shop=shop, status=Status.RESOLVED, resolved_at__gt=seen).exclude(reason=Reason.CANCELLED)
+    return resolved.count()
 
 
 def orders_by_ids(*, shop, ids: Iterable[int]) -> list[SocialOrder]:

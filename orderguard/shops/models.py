@@ -106,3 +106,30 @@ class DataRequestExport(ShopScopedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ShopPreferences(models.Model):
+    """What the merchant chose on the Settings page. One row per shop, created on first read with the
+    global defaults (orderguard.shops.preferences), so a shop that never opened Settings follows them."""
+
+    class EmailLanguage(models.TextChoices):
+        AUTO = "auto", "From the shipping country"
+        DUTCH = "nl", "Always Dutch"
+        ENGLISH = "en", "Always English"
+
+    shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="preferences")
+    grace_minutes = models.PositiveIntegerField(help_text="How long an order may stay unacknowledged before it counts as stuck.")
+    auto_cancel_warning_days = models.PositiveIntegerField(help_text="Warn this many days before Meta cancels an order.")
+    buyer_email_language = models.CharField(max_length=4, choices=EmailLanguage.choices, default=EmailLanguage.AUTO)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "shop preferences"
+
+    def __str__(self) -> str:
+        return f"preferences of {self.shop_id}"
+
+    @property
+    def email_language_override(self) -> str:
+        """The language every buyer email uses, or "" to pick it from the shipping country."""
+        return "" if self.buyer_email_language == self.EmailLanguage.AUTO else self.buyer_email_language

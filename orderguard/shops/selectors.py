@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from orderguard.integrations.shopify.auth import normalize_shop_handle_or_domain
 from orderguard.shops.models import DataRequestExport, Shop
+
+
+def shop_by_domain_or_handle(*, value: str) -> Shop | None:
+    """The shop a command line names, by its myshopify domain or its handle alone (`maple-and-moss`)."""
+    domain = normalize_shop_handle_or_domain(value)
+    return Shop.objects.filter(domain=domain).first() if domain else None
 
 
 def data_request_exports(*, shop: Shop) -> QuerySet[DataRequestExport]:

@@ -103,7 +103,7 @@
     if (event.key === "Escape") closeDrawer();
   });
 
-  // Row selection, ready for bulk actions; today's bulk action is a CSV export of the selection.
+  // Row selection, ready for bulk actions; one of them is a CSV export of the selection.
   function selectionChanged() {
     var boxes = document.querySelectorAll("input[data-og-select]");
     var checked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
@@ -124,25 +124,51 @@
     if (event.target.matches("input[data-og-select], input[data-og-select-all]")) selectionChanged();
   });
   document.addEventListener("htmx:afterSettle", selectionChanged);
+  // The CSV export: the selected rows, or (data-og-export-scope="matching") every order of the current tab
+  // and filters; the export form's options (buyer contact, separator) go with either.
+  function exportBody(button) {
+    var body = new URLSearchParams();
+    if (button.dataset.ogExportScope === "matching") {
+      var filters = document.getElementById("orders-filters");
+      if (filters) new FormData(filters).forEach(function (value, name) { body.append(name, value); });
+      body.append("scope", "matching");
+    } else {
+      document.querySelectorAll("input[data-og-select]:checked").forEach(function (box) { body.append("ids", box.value); });
+    }
+    var options = document.getElementById("orders-export");
+    if (options) new FormData(options).forEach(function (value, name) { body.append(name, value); });
+    return body;
+  }
+  function exportFilename(response) {
+    var match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    return match ? match[1] : "orderguard-orders.csv";
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("[data-og-export]");
     if (!button) return;
-    var body = new URLSearchParams();
-    document.querySelectorAll("input[data-og-select]:checked").forEach(function (box) { body.append("ids", box.value); });
+    var body = exportBody(button);
+    var options = document.getElementById("orders-export");
+    var failed = (options && options.dataset.ogExportError) || "Export failed";
     var bridge = appBridge();
+    var filename = "orderguard-orders.csv";
+    button.disabled = true;
     (bridge ? bridge.idToken() : Promise.resolve("")).then(function (token) {
-      return fetch(button.dataset.ogExport, { method: "POST", body: body, headers: { "Authorization": "Bearer " + token } });
+      var headers = { "Authorization": "Bearer " + token, "X-OrderGuard-Locale": document.documentElement.lang || "en" };
+      return fetch(button.dataset.ogExport, { method: "POST", body: body, headers: headers });
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
+      filename = exportFilename(response);
       return response.blob();
     }).then(function (blob) {
       var link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      link.download = "orderguard-orders.csv";
+      link.download = filename;
       link.click();
       URL.revokeObjectURL(link.href);
     }).catch(function () {
-      if (bridge && bridge.toast) bridge.toast.show("Export failed", { isError: true });
+      if (bridge && bridge.toast) bridge.toast.show(failed, { isError: true });
+    }).then(function () {
+      button.disabled = false;
     });
   });
 

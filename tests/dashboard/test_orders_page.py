@@ -137,18 +137,18 @@ def test_the_selection_exports_as_csv(client, shop_with_orders):
     _, orders = shop_with_orders
     other_shops_order = SocialOrder.objects.get(meta_order_id="2000000000000001")
     selected = [orders["missing"].pk, orders["imported"].pk, other_shops_order.pk, "junk"]
-    response = client.post("/app/orders/export", {"ids": selected}, headers=bearer(SHOP_A))
+    response = client.post("/app/orders/export", {"ids": selected, "contact": "1"}, headers=bearer(SHOP_A))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    body = response.content.decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     header, *rows = csv.reader(io.StringIO(body))
 
-    assert header == ["meta_order_id", "channel", "placed_at", "buyer", "amount", "currency", "status", "reason", "deadline_at", "shopify_order"]
+    assert header[:3] == ["Meta order", "Channel", "Placed (UTC)"] and header[-3:] == ["Buyer", "Buyer email", "Shipping address"]
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     assert len(rows) == 2 and set(by_id) == {"1000000000000001", "1000000000000002"}
     missing, imported = by_id["1000000000000001"], by_id["1000000000000002"]
-    assert (missing["channel"], missing["buyer"], missing["amount"], missing["currency"], missing["shopify_order"]) == ("facebook", "Marcus Bell", "120.00", "USD", "")
-    assert (imported["channel"], imported["buyer"], imported["amount"], imported["shopify_order"]) == ("instagram", "Priya Shah", "80.50", "#1042")
-    assert missing["placed_at"] == orders["missing"].meta_created_at.isoformat() and missing["deadline_at"]
+    assert (missing["Channel"], missing["Buyer"], missing["Order total"], missing["Currency"], missing["Shopify order"]) == ("Facebook", "Marcus Bell", "120.00", "USD", "")
+    assert (imported["Channel"], imported["Buyer"], imported["Order total"], imported["Shopify order"]) == ("Instagram", "Priya Shah", "80.50", "#1042")
+    assert missing["Placed (UTC)"] == f"{orders['missing'].meta_created_at:%Y-%m-%d %H:%M}" and missing["Auto-cancel by Meta (UTC)"]
     # Neither the shop's unselected orders nor another shop's order, even when its id is sent.
     for unselected in ("1000000000000003", "1000000000000004", "1000000000000005", "1000000000000006", "2000000000000001", "Bravo Secret"):
         assert unselected not in body, unselected

@@ -60,6 +60,15 @@ def normalize_shop_domain(value: object) -> str | None:
     return None
 
 
+def normalize_shop_handle_or_domain(value: object) -> str | None:
+    """Like normalize_shop_domain, also accepting the handle alone: `maple-and-moss` ->
+    `maple-and-moss.myshopify.com` (what operators type on the command line)."""
+    if not isinstance(value, str):
+        return None
+    candidate = value.strip().lower()
+    return normalize_shop_domain(candidate if "." in candidate else f"{candidate}.myshopify.com")
+
+
 def shop_domain_from_url(value: object) -> str | None:
     """`https://x.myshopify.com` (the `dest` claim) -> `x.myshopify.com`; anything else -> None."""
     if not isinstance(value, str):

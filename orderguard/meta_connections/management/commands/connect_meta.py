@@ -6,19 +6,19 @@ from django.core.management.base import BaseCommand, CommandError
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import MetaConnectionRejected, MetaUnavailable, meta_connection_connect
-from orderguard.shops.models import Shop
+from orderguard.shops.selectors import shop_by_domain_or_handle
 
 
 class Command(BaseCommand):
     help = "Connect a shop to a Meta commerce account with a system-user token read from a file."
 
     def add_arguments(self, parser):
-        parser.add_argument("shop_domain")
+        parser.add_argument("shop_domain", metavar="shop", help="The shop: its handle (maple-and-moss) or its myshopify.com domain.")
         parser.add_argument("--cms-id", required=True, help="The commerce account id (Commerce Manager's address).")
         parser.add_argument("--token-file", required=True, type=Path, help="A file holding the access token (not the command line, which shells log).")
 
     def handle(self, *args, shop_domain, cms_id, token_file, **options):
-        shop = Shop.objects.filter(domain=shop_domain.strip().lower()).first()
+        shop = shop_by_domain_or_handle(value=shop_domain)
         if shop is None:
             raise CommandError(f"No shop {shop_domain!r}: it must have opened OrderGuard once (that installs it).")
         try:

@@ -5,18 +5,18 @@ from django.core.management.base import BaseCommand, CommandError
 from orderguard.orders.polling import PollOutcome, poll_shop
 from orderguard.orders.reasons import reason_text, status_label
 from orderguard.orders.selectors import stuck_orders
-from orderguard.shops.models import Shop
+from orderguard.shops.selectors import shop_by_domain_or_handle
 
 
 class Command(BaseCommand):
     help = "Poll a shop's Meta orders now and print what was found."
 
     def add_arguments(self, parser):
-        parser.add_argument("shop_domain")
+        parser.add_argument("shop_domain", metavar="shop", help="The shop: its handle (maple-and-moss) or its myshopify.com domain.")
         parser.add_argument("--full", action="store_true", help="Re-read the whole 30-day window, not only changes.")
 
     def handle(self, *args, shop_domain, full, **options):
-        shop = Shop.objects.filter(domain=shop_domain.strip().lower()).first()
+        shop = shop_by_domain_or_handle(value=shop_domain)
         if shop is None:
             raise CommandError(f"No shop {shop_domain!r}.")
         report = poll_shop(shop=shop, full=True if full else None)

@@ -5,18 +5,18 @@ from django.utils import timezone
 
 from orderguard.orders.exports import stuck_orders_json, stuck_orders_table
 from orderguard.orders.selectors import poll_health, stuck_orders
-from orderguard.shops.models import Shop
+from orderguard.shops.selectors import shop_by_domain_or_handle
 
 
 class Command(BaseCommand):
     help = "List a shop's social orders that need action."
 
     def add_arguments(self, parser):
-        parser.add_argument("shop_domain")
+        parser.add_argument("shop_domain", metavar="shop", help="The shop: its handle (maple-and-moss) or its myshopify.com domain.")
         parser.add_argument("--json", dest="as_json", action="store_true", help="Machine-readable output (docs/stuck-orders-json.md).")
 
     def handle(self, *args, shop_domain, as_json: bool, **options):
-        shop = Shop.objects.filter(domain=shop_domain.strip().lower()).first()
+        shop = shop_by_domain_or_handle(value=shop_domain)
         if shop is None:
             raise CommandError(f"No shop {shop_domain!r}.")
         now = timezone.now()

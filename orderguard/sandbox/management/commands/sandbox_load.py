@@ -2,7 +2,7 @@
 orders. Idempotent: loading again replaces what the scenario describes.
 
 Each token is also written to a file (0600) so the operator command can use it, e.g.
-`python manage.py connect_meta <shop> --cms-id <id> --token-file var/sandbox-tokens/<file>`.
+`./og connect_meta <shop> --cms-id <id> --token-file var/sandbox-tokens/<file>`.
 """
 
 from __future__ import annotations
@@ -47,4 +47,4 @@ class Command(BaseCommand):
             path.write_text(token.value + "\n")
             os.chmod(path, 0o600)
             write(f"  Token          {token.kind} for {', '.join(token.accounts)} -> {path}")
-            write(f"                 python manage.py connect_meta {result.shop} --cms-id {token.accounts[0]} --token-file {path}")
+            write(f"                 ./og connect_meta {result.shop} --cms-id {token.accounts[0]} --token-file {path}")

@@ -1,0 +1,48 @@
+"""A shop's preferences (the Settings page): read with the global defaults until the merchant saves
+their own, and saved within the limits below."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from orderguard.shops.models import Shop, ShopPreferences
+
+# Below 15 minutes Meta's own review (about 30 minutes) would flag healthy orders; a day is the most
+# that still leaves time to act within Meta's 30-day window.
+GRACE_MINUTES_RANGE = (15, 24 * 60)
+# Meta cancels at 30 days: a warning must come before that.
+WARNING_DAYS_RANGE = (1, 29)
+
+
+def shop_preferences(*, shop: Shop) -> ShopPreferences:
+    """The shop's saved preferences, or (never saved) an unsaved row holding today's global defaults, so
+    a change of the defaults reaches every shop that did not choose its own."""
+    saved = ShopPreferences.objects.filter(shop=shop).first()
+    return saved or ShopPreferences(
+        shop=shop, grace_minutes=settings.STUCK_GRACE_MINUTES, auto_cancel_warning_days=settings.AUTO_CANCEL_WARNING_DAYS
+    )
+
+
+def shop_preferences_update(*, shop: Shop, grace_minutes: int, auto_cancel_warning_days: int, buyer_email_language: str) -> ShopPreferences:
+    """Save the merchant's choices (the row is created on the first save). Raises ValidationError for a
+    value outside its limits; the Settings form checks the same limits first and words them for the page."""
+    _check_range("grace_minutes", grace_minutes, GRACE_MINUTES_RANGE)
+    _check_range("auto_cancel_warning_days", auto_cancel_warning_days, WARNING_DAYS_RANGE)
+    if buyer_email_language not in ShopPreferences.EmailLanguage.values:
+        raise ValidationError({"buyer_email_language": f"unknown language choice {buyer_email_language!r}"})
+    preferences, _ = ShopPreferences.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "grace_minutes": grace_minutes,
+            "auto_cancel_warning_days": auto_cancel_warning_days,
+            "buyer_email_language": buyer_email_language,
+        },
+    )
+    return preferences
+
+
+def _check_range(name: str, value: int, limits: tuple[int, int]) -> None:
+    low, high = limits
+    if not low <= value <= high:
+        raise ValidationError({name: f"must be between {low} and {high}, not {value}"})
