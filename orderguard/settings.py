@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "orderguard.meta_connections",
     "orderguard.orders",
     "orderguard.remediation",
+    "orderguard.health",
     "orderguard.alerts",
     "orderguard.dashboard",
 ]
