@@ -13,7 +13,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+# Messages are marked, not translated, here: they are stored and translated when shown (registry.py).
+from django.utils.translation import gettext_noop as _
 
 from orderguard.health.context import CheckContext
 from orderguard.health.models import HealthCheckChange, HealthCheckResult, HealthSchedule
@@ -58,14 +59,14 @@ def _run_one(registered: Check, ctx: CheckContext) -> Outcome:
     try:
         return registered.run(ctx)
     except MetaError as error:
-        return unknown(N_("Meta could not answer this check (%(error)s). It runs again soon."),
+        return unknown(_("Meta could not answer this check (%(error)s). It runs again soon."),
                        error=error.message[:200] or type(error).__name__, error_ids=_ids(fbtrace_id=error.fbtrace_id))
     except ShopifyError as error:
-        return unknown(N_("Shopify could not answer this check (%(error)s). It runs again soon."),
+        return unknown(_("Shopify could not answer this check (%(error)s). It runs again soon."),
                        error=str(error)[:200] or type(error).__name__, error_ids=_ids(shopify_request_id=error.request_id))
     except Exception:
         logger.exception("Health check %s failed for shop %s", registered.code, ctx.shop.pk)
-        return unknown(N_("This check could not run. It runs again soon."))
+        return unknown(_("This check could not run. It runs again soon."))
 
 
 def _ids(**ids) -> dict:
