@@ -63,3 +63,52 @@ class HealthSchedule(ShopScopedModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop"], name="one_health_schedule_per_shop")]
+
+
+class ReconnectSession(ShopScopedModel):
+    """A guided reconnect: the merchant's steps (each confirmed and recorded), then a verification run by
+    the workers until the stuck orders are acknowledged or new orders reach Shopify, or the time is up."""
+
+    class Status(models.TextChoices):
+        STEPS = "steps", "Steps in progress"
+        VERIFYING = "verifying", "Verifying"
+        SUCCEEDED = "succeeded", "Succeeded"
+        ESCALATED = "escalated", "Escalated"
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.STEPS)
+    # Meta ids of the orders that needed action when the reconnect started: what must drain.
+    stuck_order_ids = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField()
+    verify_started_at = models.DateTimeField(null=True, blank=True)
+    verify_deadline = models.DateTimeField(null=True, blank=True)
+    last_verified_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "last_verified_at"], name="reconnect_status_idx")]
+
+    @property
+    def active(self) -> bool:
+        return self.status in (self.Status.STEPS, self.Status.VERIFYING)
+
+
+class ReconnectEvent(ShopScopedModel):
+    """One entry of the reconnect's timeline (kept for the dossier)."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        STEP = "step", "Step confirmed"
+        VERIFYING = "verifying", "Verification started"
+        VERIFIED = "verified", "Verification run"
+        SUCCEEDED = "succeeded", "Succeeded"
+        ESCALATED = "escalated", "Escalated"
+
+    session = models.ForeignKey(ReconnectSession, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    step = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import F, OuterRef, Q, Subquery
 
-from orderguard.health.models import HealthSchedule
+from orderguard.health.models import HealthSchedule, ReconnectSession
 from orderguard.orders.models import PollState
 from orderguard.shops.models import Shop
 
@@ -52,3 +52,13 @@ def health_daily_due(*, now: datetime) -> list[int]:
             if len(due) >= BATCH:
                 break
     return due
+
+
+VERIFY_EVERY = timedelta(minutes=5)
+
+
+def reconnects_verify_due(*, now: datetime) -> list[int]:
+    """Guided reconnects verifying whose last round is VERIFY_EVERY old (or that reached their deadline)."""
+    sessions = ReconnectSession.objects.filter(status=ReconnectSession.Status.VERIFYING)
+    due = sessions.filter(Q(last_verified_at__isnull=True) | Q(last_verified_at__lte=now - VERIFY_EVERY) | Q(verify_deadline__lte=now))
+    return list(due.values_list("pk", flat=True)[:BATCH])

@@ -8,7 +8,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext
 
-from orderguard.health.models import HealthCheckChange, HealthCheckResult, HealthSchedule, Result
+from orderguard.health.models import HealthCheckChange, HealthCheckResult, HealthSchedule, ReconnectEvent, ReconnectSession, Result
+from orderguard.health.reconnect import STEPS, reconnect_current
 from orderguard.health.registry import REGISTRY, Check, checks
 from orderguard.orders.models import SocialOrder
 from orderguard.shops.models import Shop
@@ -142,3 +143,49 @@ def health_history(*, shop: Shop, limit: int = 500) -> list[dict]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class ReconnectStepRow:
+    code: str
+    title: str
+    body: str
+    link: str
+    link_label: str
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReconnectTimelineRow:
+    kind: str
+    step: str
+    detail: dict
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReconnectPage:
+    session: ReconnectSession | None
+    steps: list[ReconnectStepRow]
+    timeline: list[ReconnectTimelineRow]
+    stuck_count: int
+    remaining: int | None
+
+    @property
+    def next_step(self) -> str:
+        return next((step.code for step in self.steps if step.confirmed_at is None), "")
+
+
+def reconnect_page(*, shop: Shop) -> ReconnectPage:
+    session = reconnect_current(shop=shop)
+    events = list(session.events.all()) if session else []
+    confirmed = {event.step: event.at for event in events if event.kind == ReconnectEvent.Kind.STEP}
+    steps = [ReconnectStepRow(step.code, gettext(step.title), gettext(step.body), step.link(shop), gettext(step.link_label), confirmed.get(step.code))
+             for step in STEPS]
+    remaining = None
+    if session is not None:
+        remaining = SocialOrder.objects.filter(shop=shop, meta_order_id__in=session.stuck_order_ids, needs_action=True).count()
+    return ReconnectPage(
+        session=session, steps=steps, timeline=[ReconnectTimelineRow(e.kind, e.step, e.detail, e.at) for e in events],
+        stuck_count=SocialOrder.objects.filter(shop=shop, needs_action=True).count(), remaining=remaining,
+    )

@@ -10,12 +10,13 @@ from dataclasses import fields
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from orderguard.core.http import AppRequest
-from orderguard.health import selectors, services
+from orderguard.health import dossier, reconnect, selectors, services
 
 
 def _context(panel: selectors.HealthPanel, request: AppRequest) -> dict:
@@ -34,3 +35,37 @@ def health_check_now(request: AppRequest) -> HttpResponse:
     services.health_checks_run(shop=request.shop)
     response = render(request, "health/panel.html#checks", _context(selectors.health_panel(shop=request.shop), request))
     return trigger_client_event(response, "og:toast", {"message": _("Checks finished."), "error": False})
+
+
+def _reconnect(request: AppRequest, *, partial: bool) -> HttpResponse:
+    page = selectors.reconnect_page(shop=request.shop)
+    context = {**{f.name: getattr(page, f.name) for f in fields(page)}, "page": page, "shop": request.shop, "nav": "health"}
+    return render(request, "health/reconnect.html#progress" if partial else "health/reconnect.html", context)
+
+
+@require_GET
+def reconnect_page(request: AppRequest) -> HttpResponse:
+    """The checklist and its progress; the progress partial reloads itself while the workers verify."""
+    return _reconnect(request, partial=bool(request.htmx and request.htmx.target == "reconnect-progress"))
+
+
+@require_POST
+def reconnect_start(request: AppRequest) -> HttpResponse:
+    reconnect.reconnect_start(shop=request.shop)
+    return _reconnect(request, partial=True)
+
+
+@require_POST
+def reconnect_step(request: AppRequest, session_id: int, step: str) -> HttpResponse:
+    """Confirm one step (unknown steps or sessions change nothing; the page shows what is recorded)."""
+    reconnect.reconnect_step_confirm(shop=request.shop, session_id=session_id, step=step)
+    return _reconnect(request, partial=True)
+
+
+@require_GET
+def dossier_download(request: AppRequest) -> HttpResponse:
+    """The support dossier; buyer names only with ?include_buyer=1."""
+    archive = dossier.health_dossier(shop=request.shop, include_buyer=request.GET.get("include_buyer") == "1")
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="orderguard-dossier-{timezone.now():%Y%m%d-%H%M}.zip"'
+    return response
