@@ -10,5 +10,5 @@ urlpatterns = [
     path("dossier.zip", views.dossier_download, name="dossier"),
     path("reconnect/", views.reconnect_page, name="reconnect"),
     path("reconnect/start", views.reconnect_start, name="reconnect-start"),
-    path("reconnect/<int:session_id>/steps/<str:step>", views.reconnect_step, name="reconnect-step"),
+    path("reconnect/<int:session_id>/steps/<step>", views.reconnect_step, name="reconnect-step"),
 ]

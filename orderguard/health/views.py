@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,8 +57,9 @@ def reconnect_start(request: AppRequest) -> HttpResponse:
 
 @require_POST
 def reconnect_step(request: AppRequest, session_id: int, step: str) -> HttpResponse:
-    """Confirm one step (unknown steps or sessions change nothing; the page shows what is recorded)."""
-    reconnect.reconnect_step_confirm(shop=request.shop, session_id=session_id, step=step)
+    """Confirm one step; another shop's session or an unknown step is a 404 and changes nothing."""
+    if reconnect.reconnect_step_confirm(shop=request.shop, session_id=session_id, step=step) is None:
+        raise Http404
     return _reconnect(request, partial=True)
 
 

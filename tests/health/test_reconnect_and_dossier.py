@@ -86,8 +86,8 @@ def test_steps_of_another_shop_or_unknown_steps_change_nothing(client, app_serve
     health_shop(client, "broken-channel")
     client.post("/app/health/reconnect/start", headers=bearer(HEALTH_SHOP))
     session = ReconnectSession.objects.get()
-    assert client.post(f"/app/health/reconnect/{session.pk}/steps/nonsense", headers=bearer(HEALTH_SHOP)).status_code == 200
-    assert client.post(f"/app/health/reconnect/{session.pk + 99}/steps/channel_off", headers=bearer(HEALTH_SHOP)).status_code == 200
+    assert client.post(f"/app/health/reconnect/{session.pk}/steps/nonsense", headers=bearer(HEALTH_SHOP)).status_code == 404
+    assert client.post(f"/app/health/reconnect/{session.pk + 99}/steps/channel_off", headers=bearer(HEALTH_SHOP)).status_code == 404
     assert not session.events.filter(kind="step").exists()
     # Starting again while one is in progress keeps the same one.
     client.post("/app/health/reconnect/start", headers=bearer(HEALTH_SHOP))

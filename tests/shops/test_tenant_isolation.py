@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from orderguard.health.models import ReconnectSession
 from orderguard.orders.models import SocialOrder
 from orderguard.shops.models import DataRequestExport, Shop
 from tests.helpers import SHOP_A, SHOP_B, bearer, make_sandbox_shop, open_app
@@ -45,6 +46,8 @@ def two_shops(client, app_server):
     return {
         "export_id": DataRequestExport.objects.create(shop=shop_b, shopify_customer_id="7", export={"secret": "B"}).pk,
         "order_id": order.pk,
+        "session_id": ReconnectSession.objects.create(shop=shop_b, started_at=timezone.now()).pk,
+        "step": "channel_off",
     }
 
 
