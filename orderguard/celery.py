@@ -55,6 +55,13 @@ app.conf.beat_schedule = {
         "schedule": timedelta(seconds=settings.DURABLE_SWEEP_SECONDS),
         "options": {"expires": settings.DURABLE_SWEEP_SECONDS},
     },
+    # Run the cheap health checks of shops polled since their last run, and each shop's full checks once a
+    # day at its own minute (orderguard/health/schedule.py), so not all shops are checked at once.
+    "dispatch-health-checks": {
+        "task": "orderguard.health.dispatch_checks",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 290},
+    },
     # Drop the user and Page tokens of Facebook Login attempts that are spent or have expired (a login
     # abandoned in its window would keep a 60-day user token). Attempts live 15 minutes.
     # https://crontab.guru/#*/15_*_*_*_*

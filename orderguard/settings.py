@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "orderguard.meta_connections",
     "orderguard.orders",
     "orderguard.remediation",
+    "orderguard.health",
     "orderguard.alerts",
     "orderguard.dashboard",
 ]
@@ -245,6 +246,8 @@ AUTO_CANCEL_WARNING_DAYS = env.integer("AUTO_CANCEL_WARNING_DAYS", default=7, mi
 AUTO_CANCEL_IMMINENT_DAYS = env.integer("AUTO_CANCEL_IMMINENT_DAYS", default=1, minimum=1)
 # How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
 POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
+# How long a guided reconnect's verification watches for the stuck orders to drain before it escalates.
+HEALTH_RECONNECT_VERIFY_MINUTES = env.integer("HEALTH_RECONNECT_VERIFY_MINUTES", default=120, minimum=5)
 # Buyer data (name, email, address) of an order resolved or closed longer ago than this is erased
 # (orderguard/orders/retention.py); the order itself stays, for the counts and the history.
 BUYER_DATA_RETENTION_DAYS = env.integer("BUYER_DATA_RETENTION_DAYS", default=90, minimum=1)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", shop_views.healthz, name="healthz"),
     path("auth/patch-id-token", shop_views.patch_id_token, name="patch-id-token"),
     path("app/", include("orderguard.dashboard.urls")),
+    path("app/health/", include("orderguard.health.urls")),
     # Facebook Login runs top-level (it cannot run inside the admin iframe); see meta_connections/login.py.
     path("meta/login/start", meta_views.login_start, name="meta-login-start"),
     path("meta/login/callback", meta_views.login_callback, name="meta-login-callback"),

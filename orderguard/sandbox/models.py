@@ -138,3 +138,4 @@ from orderguard.sandbox.shopify.draft_models import (  # noqa: E402,F401
     SandboxInvoiceEmail,
     SandboxProductVariant,
 )
+from orderguard.sandbox.health_models import MetaSalesChannels, SandboxShopHealth  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orderguard.sandbox import admin_views, mail
+from orderguard.sandbox import admin_views, health_admin_views, mail
 from orderguard.sandbox.meta import views as meta_views
 from orderguard.sandbox.shopify import checkout as shopify_checkout
 from orderguard.sandbox.shopify import views as shopify_views
@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/store/<str:handle>/apps/orderguard/<path:subpath>", admin_views.app_page, name="admin-app-path"),
     path("admin/store/<str:handle>/id-token", admin_views.id_token, name="admin-id-token"),
     path("admin/store/<str:handle>/uninstall", admin_views.uninstall, name="admin-uninstall"),
+    path("admin/store/<str:handle>/apps/facebook", health_admin_views.channel_page, name="admin-channel"),
     path("admin/store/<str:handle>/orders/<int:numeric_id>", admin_views.shopify_order_page, name="admin-order"),
     path("meta/commerce_manager/<str:cms_id>/orders/<str:order_id>", admin_views.commerce_manager_order_page, name="commerce-manager-order"),
 ]

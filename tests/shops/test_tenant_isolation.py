@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from orderguard.health.models import ReconnectSession
 from orderguard.orders.models import SocialOrder
 from orderguard.remediation.models import RemediationAction
 from orderguard.shops.models import DataRequestExport, Shop
@@ -50,6 +51,8 @@ def two_shops(client, app_server):
             shop=shop_b, order=order, kind=RemediationAction.Kind.APOLOGY_EMAIL, idempotency_key="shop-b-apology-key-0001",
             params={"subject": "secret subject of B"},
         ).pk,
+        "session_id": ReconnectSession.objects.create(shop=shop_b, started_at=timezone.now()).pk,
+        "step": "channel_off",
     }
 
 

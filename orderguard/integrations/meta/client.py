@@ -59,6 +59,7 @@ from orderguard.integrations.meta.types import (
     SetupStatus,
     TokenInfo,
 )
+from orderguard.integrations.meta.health_types import CheckoutSettings, MetaShop, SetupStatusDetail
 from orderguard.integrations.meta.usage import Usage
 
 logger = logging.getLogger("orderguard.integrations.meta")
@@ -466,6 +467,23 @@ class MetaGraphClient:
         if not after:
             return None
         return url, {**params, "after": after}
+
+    # Health reads (the checks of orderguard/health)
+    # --------------------------------------------------------------------------------------------------
+
+    def setup_status_detail(self, cms_id: str) -> SetupStatusDetail:
+        """/setup_status with the review's reasons and Meta's help links."""
+        entries = self.get(f"{cms_id}/setup_status", {"fields": "shop_setup,payment_setup,review_status"}).get("data") or [{}]
+        return SetupStatusDetail.from_api(entries[0] if isinstance(entries[0], dict) else {})
+
+    def commerce_shops(self, cms_id: str) -> list[MetaShop]:
+        """The account's Shops with the status of their Facebook and Instagram sales channels."""
+        rows = self.paginate(f"{cms_id}/shops", {"fields": "id,fb_sales_channel{status},ig_sales_channel{status},shop_status"})
+        return [MetaShop.from_api(row) for row in rows]
+
+    def checkout_settings(self, cms_id: str) -> CheckoutSettings:
+        fields = "id,cta,onsite_commerce_merchant,offsite_iab_checkout_enabled_countries"
+        return CheckoutSettings.from_api(self.get(str(cms_id), {"fields": fields}))
 
 
 def _origin(url: str) -> tuple[str, str]:

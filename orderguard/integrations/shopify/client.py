@@ -18,6 +18,7 @@ from shopify_app import admin_graphql_request
 
 from orderguard.integrations.shopify import documents
 from orderguard.integrations.shopify.drafts import RemedyOperations
+from orderguard.integrations.shopify.health import HealthReads
 from orderguard.integrations.shopify.errors import (
     ShopifyAuthError,
     ShopifyError,
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_THROTTLE_WAIT = 1.0
 
 
-class ShopifyAdminClient(RemedyOperations):
+class ShopifyAdminClient(RemedyOperations, HealthReads):
     def __init__(
         self,
         *,

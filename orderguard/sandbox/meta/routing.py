@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from orderguard.sandbox.meta import account_edges, auth, errors, faults, oauth, order_edges, orders, usage
+from orderguard.sandbox.meta import account_edges, auth, errors, faults, health_edges, oauth, order_edges, orders, usage
 from orderguard.sandbox.meta.call import Call
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder, MetaToken
 
@@ -57,6 +57,7 @@ ACCOUNT_ROUTES = {
     ("GET", "order_management_apps"): Route(account_edges.account_edge("order_management_apps"), auth.READ_SETTINGS, "order_management_apps"),
     ("POST", "order_management_apps"): Route(account_edges.register_app, auth.MANAGE_ACCOUNTS, "order_management_apps"),
     ("DELETE", "order_management_apps"): Route(account_edges.remove_apps, auth.MANAGE_ACCOUNTS, "order_management_apps"),
+    ("GET", "shops"): Route(health_edges.shops, auth.READ_SETTINGS, "shops"),
 }
 PAGE_ROUTES = {
     ("GET", ""): Route(account_edges.get_page, auth.SHOW_PAGES, "page"),

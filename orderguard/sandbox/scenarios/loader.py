@@ -25,6 +25,7 @@ from orderguard.sandbox.meta import faults, orders, shopify_channel
 from orderguard.sandbox.meta.models import MetaCommerceAccount, MetaOrder, MetaToken, MetaUser
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 from orderguard.sandbox.scenarios import SCENARIOS_DIR
+from orderguard.sandbox.scenarios.health_keys import HealthScenarioError, load_health
 from orderguard.sandbox.scenarios.times import parse_time
 
 State = MetaOrder.State
@@ -139,6 +140,10 @@ class _Loader:
         result.shopify_orders = self.create_shopify_orders()
         for index, spec in enumerate(self.data.get("faults", [])):
             self.load_fault(spec, f"faults[{index}]")
+        try:
+            load_health(self.data.get("health"), shop=self.shop, accounts=self.accounts)
+        except HealthScenarioError as error:
+            raise ScenarioError(str(error)) from None
         for account in self.accounts.values():
             orders.advance(account=account, now=self.now)
             states: dict[str, int] = {}

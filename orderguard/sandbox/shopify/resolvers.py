@@ -21,6 +21,7 @@ from graphql import GraphQLError
 
 from orderguard.sandbox.meta import shopify_channel
 from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
+from orderguard.sandbox.shopify import health_shop
 
 _root_fields: dict[str, Callable[[SandboxShop], object]] = {}
 
@@ -63,6 +64,7 @@ def shop_object(shop: SandboxShop) -> dict:
         "url": f"https://{shop.domain}",
         # Which sales channels are installed: the Facebook & Instagram channel when the shop has it.
         "channelDefinitionsForInstalledChannels": shopify_channel.installed_channels(shop),
+        **health_shop.shop_fields(shop),
     }
 
 
@@ -301,3 +303,5 @@ def _search_time(value: str, zone: ZoneInfo) -> datetime | None:
 
 # The remedies' fields (draft orders, variants, discount codes) register themselves with root_field.
 from orderguard.sandbox.shopify import drafts  # noqa: E402,F401
+# The health checks' fields (the channel app, publications, delivery, Shopify Payments).
+from orderguard.sandbox.shopify import health  # noqa: E402,F401

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sandbox', '0003_remedy_drafts_variants_discounts'),
+        ('sandbox', '0004_health'),
     ]
 
     operations = [
