@@ -90,8 +90,8 @@ def health_dossier(*, shop: Shop, include_buyer: bool = False, now: datetime | N
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("report.html", report)
-        language = get_language() or "en"
-        csv_lines = orders_csv_lines(orders, language=language, dialect=csv_dialect_name(language=language), with_contact=include_buyer)
+        # In English with commas whatever the merchant's language: support desks read it. Never an address.
+        csv_lines = orders_csv_lines(orders, language="en", dialect=csv_dialect_name(language="en"), with_contact=include_buyer, with_address=False)
         archive.writestr("stuck-orders.csv", "".join(csv_lines))
         archive.writestr("checks.json", json.dumps(checks, indent=2, sort_keys=True))
         archive.writestr("api-errors.json", json.dumps(errors, indent=2, sort_keys=True))

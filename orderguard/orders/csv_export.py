@@ -64,8 +64,10 @@ def csv_dialect_name(*, language: str, choice: str = "") -> str:
     return choice if choice in DIALECTS else LANGUAGE_DIALECTS.get(language, "comma")
 
 
-def csv_columns(*, with_contact: bool) -> tuple[tuple[str, object], ...]:
-    return ORDER_COLUMNS + (CONTACT_COLUMNS if with_contact else ())
+def csv_columns(*, with_contact: bool, with_address: bool = True) -> tuple[tuple[str, object], ...]:
+    if not with_contact:
+        return ORDER_COLUMNS
+    return ORDER_COLUMNS + tuple(column for column in CONTACT_COLUMNS if with_address or column[0] != "shipping_address")
 
 
 def csv_cell(value: object) -> str:
@@ -73,12 +75,14 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def orders_csv_lines(orders: Iterable[SocialOrder], *, language: str, dialect: str, with_contact: bool) -> Iterator[str]:
+def orders_csv_lines(
+    orders: Iterable[SocialOrder], *, language: str, dialect: str, with_contact: bool, with_address: bool = True
+) -> Iterator[str]:
     """The CSV, one line at a time: the BOM and the header first, then a row per item line of each order
     (an order without items gets one row)."""
     chosen = DIALECTS[dialect]
     writer = csv.writer(_Line(), delimiter=chosen.delimiter)
-    columns = csv_columns(with_contact=with_contact)
+    columns = csv_columns(with_contact=with_contact, with_address=with_address)
     with translation.override(language):  # a streamed body is written after the view has returned
         yield BOM + writer.writerow([str(label) for _, label in columns])
         for order in orders:
