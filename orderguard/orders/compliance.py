@@ -4,6 +4,7 @@ erased on customers/redact (shop/redact erases the rows themselves, like every s
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from orderguard.orders.models import SocialOrder
 from orderguard.shops.compliance import CustomerRef, register_personal_data_provider
@@ -14,8 +15,9 @@ ERASED_BUYER_DATA = {"buyer_name": "", "buyer_email": "", "shipping_address": {}
 
 
 def social_orders_buyer_data_erase(*, orders: QuerySet[SocialOrder]) -> int:
-    """Blank the buyer data of `orders` (customers/redact, and the retention period's expiry)."""
-    return orders.update(**ERASED_BUYER_DATA)
+    """Blank the buyer data of `orders` (customers/redact, and the retention period's expiry), and mark it
+    erased so a later poll that reads the order from Meta again does not bring it back."""
+    return orders.update(**ERASED_BUYER_DATA, buyer_data_erased_at=timezone.now())
 
 
 class SocialOrderBuyerData:

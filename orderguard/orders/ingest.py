@@ -106,9 +106,10 @@ def _latest_by_id(meta_orders: Iterable[MetaOrder]) -> dict[str, MetaOrder]:
 
 def _update(row: SocialOrder, values: dict, *, events: list[SocialOrderEvent], now: datetime) -> bool:
     """Apply Meta's values to an existing row; False (and the row untouched) when nothing changed."""
-    # Keep buyer details Meta sent earlier if a later answer omits them (never erase data by accident).
+    # Keep buyer details Meta sent earlier if a later answer omits them (never erase data by accident), and
+    # never bring back what a redaction or the retention period erased.
     for field in BUYER_FIELDS:
-        if not values[field]:
+        if not values[field] or row.buyer_data_erased_at is not None:
             values[field] = getattr(row, field)
     if all(_same(getattr(row, field), values[field]) for field in META_FIELDS):
         return False

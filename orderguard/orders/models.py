@@ -31,6 +31,8 @@ class SocialOrder(ShopScopedModel):
     buyer_email = models.CharField(max_length=320, blank=True)
     email_remarketing_option = models.BooleanField(default=False)
     shipping_address = models.JSONField(default=dict, blank=True)
+    # Set when customers/redact or the retention period erased the buyer data: ingest never restores it.
+    buyer_data_erased_at = models.DateTimeField(null=True, blank=True)
     items = models.JSONField(default=list, blank=True)
     total_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from orderguard.orders.compliance import social_orders_buyer_data_erase
 from orderguard.orders.ingest import social_orders_upsert
 from orderguard.orders.models import SocialOrder, SocialOrderEvent
 from tests.orders import builders
@@ -157,3 +158,17 @@ def test_text_meta_sends_that_a_database_would_refuse_is_cleaned_not_fatal():
     assert len(result.created) == 2 and result.rejected == 0
     row = SocialOrder.objects.get(meta_order_id="1001")
     assert (row.buyer_name, row.shipping_address, row.total_amount) == ("AdaBuyer", {"city": "Lyon"}, None)
+
+
+def test_a_poll_never_brings_back_buyer_data_that_was_erased():
+    shop = builders.shop()
+    _upsert(shop, builders.meta_order("1001"))
+    social_orders_buyer_data_erase(orders=SocialOrder.objects.filter(shop=shop))
+
+    # Meta still has the order (a full sweep reads it again, now in a later state) with its buyer.
+    _upsert(shop, builders.meta_order("1001", state="IN_PROGRESS"), now=NOW + timedelta(hours=1))
+
+    row = SocialOrder.objects.get(meta_order_id="1001")
+    assert row.meta_state == "IN_PROGRESS"
+    assert (row.buyer_name, row.buyer_email, row.shipping_address) == ("", "", {})
+    assert row.buyer_data_erased_at is not None
