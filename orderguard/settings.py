@@ -238,8 +238,9 @@ POLL_INTERVAL_MINUTES = env.integer("POLL_INTERVAL_MINUTES", default=5, minimum=
 # Meta holds new orders in FB_PROCESSING for about 30 minutes; an order still CREATED after this long is
 # stuck.
 STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
-# How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
-POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
+# How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES, on its due
+# time): the tick bounds how late a poll starts, and an idle tick costs three SQL statements.
+POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=10, minimum=1)
 # Buyer data (name, email, address) of an order resolved or closed longer ago than this is erased
 # (orderguard/orders/retention.py); the order itself stays, for the counts and the history.
 BUYER_DATA_RETENTION_DAYS = env.integer("BUYER_DATA_RETENTION_DAYS", default=90, minimum=1)

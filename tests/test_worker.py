@@ -58,7 +58,7 @@ def celery_process(log: Path, *command: str, env: dict | None = None):
 
 def celery_worker(log: Path, *extra: str, env: dict | None = None):
     return celery_process(
-        log, "worker", "-Q", "default,polling,actions,alerts", "--without-mingle", "--without-gossip",
+        log, "worker", "-Q", "dispatch,default,polling,actions,alerts", "--without-mingle", "--without-gossip",
         "--without-heartbeat", *extra, env=env,
     )
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from django.utils import timezone
 
-from orderguard.core.locks import single_flight
 from orderguard.integrations.meta.errors import MetaError, MetaTransientError
 from orderguard.integrations.meta.types import MetaOrder
 from orderguard.integrations.shopify.errors import ShopifyError
@@ -28,6 +27,7 @@ from orderguard.meta_connections.services import meta_connection_record_apps, me
 from orderguard.orders.classification import CLASSIFY_FIELDS, VERDICT_FIELDS, social_orders_classify
 from orderguard.orders.ingest import IngestResult, social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.poll_state import PollLease, poll_lease_held, poll_skip_record, poll_state_save
 from orderguard.orders.schedule import (
     APPS_RECHECK,
     CHANNELS_RECHECK,
@@ -35,7 +35,7 @@ from orderguard.orders.schedule import (
     ORDER_WINDOW,
     OVERLAP,
     SHOPIFY_RECHECK,
-    poll_interval,
+    poll_next_after_failure,
 )
 from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_social_orders_sync
 from orderguard.reconciliation.engine import DONE, ChannelFacts, MetaState
@@ -45,9 +45,6 @@ from orderguard.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
-# Short: single_flight renews it every third of its length while the poll runs, so a live poll keeps the
-# shop and a killed worker frees it within a minute (issue 8: re-polled within one interval plus a minute).
-LOCK_TTL = timedelta(seconds=60)
 PAGE_SIZE = 100
 # Meta states in which an order still waits for Shopify: worth a Shopify recheck while unmatched.
 AWAITING_SHOPIFY = (MetaState.CREATED, MetaState.IN_PROGRESS)
@@ -83,25 +80,27 @@ def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = No
     started = time.monotonic()
     now = now or timezone.now()
     report = PollReport(shop=shop.domain, outcome=PollOutcome.SKIPPED)
-    with single_flight(f"poll-shop:{shop.pk}", ttl=LOCK_TTL) as acquired:
-        if not acquired:
+    with poll_lease_held(shop=shop) as lease:
+        if lease is None:
             report.message = "another poll of this shop is running"
         else:
-            _poll_locked(shop=shop, full=full, now=now, report=report)
+            _poll_locked(shop=shop, lease=lease, full=full, now=now, report=report)
+        if report.outcome == PollOutcome.SKIPPED:
+            poll_skip_record(shop=shop, reason=report.message, now=now, lease=lease)
     report.duration_ms = int((time.monotonic() - started) * 1000)
     return report
 
 
-def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollReport) -> None:
+def _poll_locked(*, shop: Shop, lease: PollLease, full: bool | None, now: datetime, report: PollReport) -> None:
     connection = MetaConnection.objects.filter(shop=shop).first()
     report.message = _why_not_now(shop=shop, connection=connection, now=now)
     if report.message:
         return
-    state, _ = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
+    state = PollState.objects.get(shop=shop)  # the lease made sure it exists
     report.full_sweep = full = full if full is not None else _full_sweep_due(state=state, now=now)
     state.last_attempt_at = now
 
-    meta_orders = _read_meta(connection=connection, state=state, full=full, now=now, report=report)
+    meta_orders = _read_meta(connection=connection, state=state, lease=lease, full=full, now=now, report=report)
     if meta_orders is None:
         return
     ingested = social_orders_upsert(shop=shop, commerce_account_id=connection.commerce_account_id, meta_orders=meta_orders, now=now)
@@ -110,7 +109,7 @@ def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollRe
     shopify_read = _read_shopify_if_due(shop=shop, state=state, ingested=ingested, full=full, orders=orders, now=now, report=report)
     _classify(shop=shop, connection=connection, state=state, orders=orders, ingested=ingested, shopify_read=shopify_read, now=now,
               report=report)
-    _record_success(state=state, full=full, now=now, report=report)
+    _record_success(state=state, lease=lease, full=full, now=now, report=report)
 
 
 def _why_not_now(*, shop: Shop, connection: MetaConnection | None, now: datetime) -> str:
@@ -130,7 +129,9 @@ def _full_sweep_due(*, state: PollState, now: datetime) -> bool:
     return state.last_full_sweep_at is None or now - state.last_full_sweep_at >= FULL_SWEEP_EVERY
 
 
-def _read_meta(*, connection: MetaConnection, state: PollState, full: bool, now: datetime, report: PollReport) -> list[MetaOrder] | None:
+def _read_meta(
+    *, connection: MetaConnection, state: PollState, lease: PollLease, full: bool, now: datetime, report: PollReport
+) -> list[MetaOrder] | None:
     """The orders Meta changed since the last poll (the whole window on a full sweep), and the registered
     order-management apps when due. None when Meta failed: the failure is then recorded."""
     client = meta_graph_client(connection=connection)
@@ -144,7 +145,7 @@ def _read_meta(*, connection: MetaConnection, state: PollState, full: bool, now:
     except MetaError as error:
         report.meta_calls = client.calls
         meta_connection_record_error(connection=connection, error=error)
-        _record_failure(state=state, error=error, now=now)
+        _record_failure(state=state, lease=lease, error=error, now=now)
         report.outcome, report.message = PollOutcome.FAILED, f"Meta refused or failed the request: {error}"
         return None
     report.meta_calls = client.calls
@@ -226,7 +227,7 @@ def _classify(
     report.needs_action = sum(1 for order in orders if order.needs_action)
 
 
-def _record_success(*, state: PollState, full: bool, now: datetime, report: PollReport) -> None:
+def _record_success(*, state: PollState, lease: PollLease, full: bool, now: datetime, report: PollReport) -> None:
     report.outcome = PollOutcome.OK
     report.message = f"{report.orders_received} orders from Meta, {report.needs_action} need action"
     state.meta_cursor = now
@@ -234,19 +235,18 @@ def _record_success(*, state: PollState, full: bool, now: datetime, report: Poll
     state.consecutive_failures = 0
     state.last_error_code = state.last_error_message = ""
     state.stale_since = None
-    state.next_poll_at = now + poll_interval()
     if full:
         state.last_full_sweep_at = now
     state.last_report = {key: value for key, value in report.as_dict().items() if key != "duration_ms"}
-    state.save()
+    poll_state_save(state=state, lease=lease)
 
 
-def _record_failure(*, state: PollState, error: MetaError, now: datetime) -> None:
+def _record_failure(*, state: PollState, lease: PollLease, error: MetaError, now: datetime) -> None:
     state.consecutive_failures += 1
     state.last_error_code = type(error).__name__[:40]
     state.last_error_message = str(error)[:500]
-    # Transient failures back off (1, 2, 4 … intervals, at most an hour); other errors park the shop until
-    # its connection changes (broken) or the throttle ends (the dispatcher checks both).
-    backoff = poll_interval() * min(2 ** (state.consecutive_failures - 1), 12)
-    state.next_poll_at = now + (backoff if isinstance(error, MetaTransientError) else poll_interval())
-    state.save()
+    poll_state_save(state=state, lease=lease)
+    # Transient failures back off; other errors park the shop until its connection changes (broken) or
+    # the throttle ends (the dispatcher checks both), so they keep the schedule's next due time.
+    if isinstance(error, MetaTransientError):
+        poll_next_after_failure(state=state, now=now)
