@@ -130,6 +130,12 @@ def main() -> None:
     started = time.perf_counter()
     shops = [install(index, args.orders) for index in range(args.shops)]
     scaling = {size: install(args.shops + offset, size) for offset, size in enumerate((10, 50, 200))}
+    # As poll_shop_task loads them: with the shop's preferences in the same query.
+    from orderguard.shops.models import Shop
+
+    by_pk = Shop.objects.select_related("preferences").in_bulk([shop.pk for shop in [*shops, *scaling.values()]])
+    shops = [by_pk[shop.pk] for shop in shops]
+    scaling = {size: by_pk[shop.pk] for size, shop in scaling.items()}
     print(f"set-up: {time.perf_counter() - started:.0f} s")
 
     with web_server(port=PORT, workers=1, threads=4):

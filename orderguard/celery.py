@@ -21,24 +21,26 @@ app.autodiscover_tasks()
 # Buyer-data retention has a task module of its own (beside orders/tasks.py, which is about polling).
 app.autodiscover_tasks(["orderguard.orders"], related_name="retention_tasks")
 
-# Each task declares its queue (polling, actions, alerts, default) in orderguard_task(); queues split work
+# Each task declares its queue (dispatch, polling, actions, alerts, default) in orderguard_task(); queues split work
 # by kind so each can get its own workers.
 app.conf.task_routes = ("orderguard.core.tasks.route_task",)
 
 app.conf.beat_schedule = {
-    # Claim the shops whose poll is due (each shop every POLL_INTERVAL_MINUTES) and fan out one task per
-    # shop. A short tick keeps polls spread out instead of all at once; the claim makes ticks idempotent.
+    # Claim every shop whose poll is due and fan out one task per shop. The claim moves each shop on from
+    # its due time, so the tick only bounds the lag (not the interval); a short one keeps polls spread out.
+    # The dispatcher has its own queue, so a tick never waits behind polls; one that still expires (no
+    # dispatch worker for a whole tick) loses nothing: the next tick claims every shop due by then.
     "dispatch-due-polls": {
         "task": "orderguard.orders.dispatch_due_polls",
         "schedule": timedelta(seconds=settings.POLL_DISPATCH_SECONDS),
         "options": {"expires": settings.POLL_DISPATCH_SECONDS},
     },
-    # Watch the watcher: flag shops whose last successful poll is older than three intervals.
-    # https://crontab.guru/#*/5_*_*_*_*
+    # Watch the watcher: flag shops whose last successful poll is older than three intervals. Once per
+    # interval, so a shop is flagged within one interval after its third missed one.
     "flag-stale-pollers": {
         "task": "orderguard.orders.flag_stale_pollers",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 290},
+        "schedule": timedelta(minutes=settings.POLL_INTERVAL_MINUTES),
+        "options": {"expires": settings.POLL_INTERVAL_MINUTES * 60},
     },
     # Re-enqueue webhook deliveries whose enqueue was lost (broker down at commit) or whose worker died
     # mid-way (its lease expired); the database row, not the broker, is the record of work. Every minute,

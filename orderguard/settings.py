@@ -244,8 +244,9 @@ STUCK_GRACE_MINUTES = env.integer("STUCK_GRACE_MINUTES", default=60, minimum=1)
 # days before, it is imminent.
 AUTO_CANCEL_WARNING_DAYS = env.integer("AUTO_CANCEL_WARNING_DAYS", default=7, minimum=1)
 AUTO_CANCEL_IMMINENT_DAYS = env.integer("AUTO_CANCEL_IMMINENT_DAYS", default=1, minimum=1)
-# How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES).
-POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=60, minimum=1)
+# How often beat looks for shops due a poll (each shop is polled every POLL_INTERVAL_MINUTES, on its due
+# time): the tick bounds how late a poll starts, and an idle tick costs three SQL statements.
+POLL_DISPATCH_SECONDS = env.integer("POLL_DISPATCH_SECONDS", default=10, minimum=1)
 # How long a guided reconnect's verification watches for the stuck orders to drain before it escalates.
 HEALTH_RECONNECT_VERIFY_MINUTES = env.integer("HEALTH_RECONNECT_VERIFY_MINUTES", default=120, minimum=5)
 # Buyer data (name, email, address) of an order resolved or closed longer ago than this is erased

@@ -58,7 +58,7 @@ def celery_process(log: Path, *command: str, env: dict | None = None):
 
 def celery_worker(log: Path, *extra: str, env: dict | None = None):
     return celery_process(
-        log, "worker", "-Q", "default,polling,actions,alerts", "--without-mingle", "--without-gossip",
+        log, "worker", "-Q", "dispatch,default,polling,actions,alerts", "--without-mingle", "--without-gossip",
         "--without-heartbeat", *extra, env=env,
     )
 
@@ -186,3 +186,42 @@ def test_a_webhook_whose_worker_is_killed_mid_way_is_completed_once_by_another_w
     assert finished.search(logs[survivor].read_text()) and not finished.search(logs[victim].read_text())
     shop = Shop.objects.get(domain=SHOP_A)
     assert shop.status == Shop.Status.UNINSTALLED and not OfflineToken.objects.filter(shop=shop).exists()
+
+
+def test_a_poll_whose_worker_is_killed_mid_way_is_polled_again_within_an_interval_and_a_minute(client, app_server, tmp_path):
+    from orderguard.orders.models import PollState
+    from orderguard.orders.poll_state import LOCK_TTL
+    from orderguard.sandbox.meta import services as sandbox_meta
+    from tests.factories import install_and_connect
+    from tests.scenarios import BROKEN_CMS
+
+    interval = 60  # seconds: the shortest POLL_INTERVAL_MINUTES; beat dispatches every 2 s
+    env = {"POLL_INTERVAL_MINUTES": "1", "POLL_DISPATCH_SECONDS": "2"}
+    shop = install_and_connect(client=client).shop
+    # The first poll hangs on Meta: 15 s on each of its two calls (orders, apps), under the client's timeout.
+    sandbox_meta.inject_fault(BROKEN_CMS, "slow", seconds=15, times=2)
+    logs = {name: tmp_path / f"{name}.log" for name in ("one", "two", "beat")}
+    state = lambda: PollState.objects.get(shop=shop)  # noqa: E731
+
+    with (
+        celery_process(logs["beat"], "beat", "--schedule", str(tmp_path / "beat-schedule"), env=env) as beat,
+        celery_worker(logs["one"], "--pool", "solo", "-n", "one@%h", env=env) as one,
+    ):
+        wait_for(lambda: PollState.objects.filter(shop=shop).exclude(lease_owner="").exists(), process=one, log=logs["one"])
+        # Killed after the lease's first renewal, so the dead poll's lease outlives the next due time.
+        time.sleep(LOCK_TTL.total_seconds() / 3 + 2)
+        one.send_signal(signal.SIGKILL)
+        one.wait(timeout=10)
+        killed_at = time.monotonic()
+        assert state().last_success_at is None and state().lease_owner, logs["one"].read_text()
+
+        with celery_worker(logs["two"], "--pool", "threads", "--concurrency", "4", "-n", "two@%h", env=env) as two:
+            wait_for(lambda: state().last_success_at is not None, process=two, log=logs["two"], seconds=interval + 90)
+            polled_after = time.monotonic() - killed_at
+        assert beat.poll() is None, logs["beat"].read_text()
+
+    final = state()
+    assert polled_after <= interval + 60 + 10, (polled_after, logs["two"].read_text())
+    # The dispatch that met the dead poll's lease was recorded, not lost.
+    assert final.skipped_polls >= 1 and final.last_skip_reason == "another poll of this shop is running", final.last_skip_reason
+    assert final.lease_owner == "" and final.lease_expires_at is None and final.consecutive_failures == 0

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-QUEUES = ("polling", "actions", "alerts", "default")
+# dispatch: the poll dispatcher alone (a tick must never wait behind polls); polling: the polls.
+QUEUES = ("dispatch", "polling", "actions", "alerts", "default")
 
 _queue_of_task: dict[str, str] = {}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import requests
 from django.conf import settings
@@ -11,10 +11,15 @@ from orderguard.integrations.meta.client import MetaGraphClient
 from orderguard.meta_connections.models import MetaConnection
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def meta_http_session() -> requests.Session:
-    """One pooled HTTP session per process, shared by every connection's client."""
-    return requests.Session()
+    """One pooled HTTP session per thread (requests does not promise a Session is thread-safe, and the
+    polling worker runs a thread pool), shared by every connection's client on that thread."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
 
 
 def meta_graph_client(*, connection: MetaConnection | None = None, access_token: str = "") -> MetaGraphClient:

@@ -149,6 +149,14 @@ class PollState(ShopScopedModel):
     # Watching the watcher: set when the last successful poll is older than three intervals.
     stale_since = models.DateTimeField(null=True, blank=True)
     last_report = models.JSONField(default=dict, blank=True)
+    # The poll's single-flight lease lives on this row (orderguard.orders.poll_state): taking it and
+    # recording the outcome are the same statements that read and write the state, so a poll stays cheap.
+    lease_owner = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    # Every poll that did not run (another poll held the lease, not connected, throttled...), counted.
+    skipped_polls = models.PositiveIntegerField(default=0)
+    last_skipped_at = models.DateTimeField(null=True, blank=True)
+    last_skip_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

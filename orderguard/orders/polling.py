@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from django.utils import timezone
 
-from orderguard.core.locks import single_flight
 from orderguard.integrations.meta.errors import MetaError, MetaTransientError
 from orderguard.integrations.meta.types import MetaOrder
 from orderguard.integrations.shopify.errors import ShopifyError
@@ -26,8 +25,10 @@ from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
 from orderguard.orders.classification import social_orders_classify, social_orders_to_classify
+from orderguard.orders.detection_settings import detection_settings_for
 from orderguard.orders.ingest import IngestResult, social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.poll_state import PollLease, poll_lease_held, poll_skip_record, poll_state_save
 from orderguard.orders.schedule import (
     APPS_RECHECK,
     CHANNELS_RECHECK,
@@ -35,19 +36,16 @@ from orderguard.orders.schedule import (
     ORDER_WINDOW,
     OVERLAP,
     SHOPIFY_RECHECK,
-    poll_interval,
+    poll_next_after_failure,
 )
 from orderguard.orders.shopify_sync import shopify_channels_refresh, shopify_social_orders_sync
-from orderguard.reconciliation.engine import ChannelFacts, MetaState
+from orderguard.reconciliation.engine import ChannelFacts, DetectionSettings, MetaState
 from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import Shop
 
 logger = logging.getLogger(__name__)
 
-# Short: single_flight renews it every third of its length while the poll runs, so a live poll keeps the
-# shop and a killed worker frees it within a minute (issue 8: re-polled within one interval plus a minute).
-LOCK_TTL = timedelta(seconds=60)
 PAGE_SIZE = 100
 # Meta states in which an order still waits for Shopify: worth a Shopify recheck while unmatched.
 AWAITING_SHOPIFY = (MetaState.CREATED, MetaState.IN_PROGRESS)
@@ -87,42 +85,45 @@ def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = No
     started = time.monotonic()
     now = now or timezone.now()
     report = PollReport(shop=shop.domain, outcome=PollOutcome.SKIPPED)
-    with single_flight(f"poll-shop:{shop.pk}", ttl=LOCK_TTL) as acquired:
-        if not acquired:
+    with poll_lease_held(shop=shop) as lease:
+        if lease is None:
             report.message = "another poll of this shop is running"
         else:
             try:
-                _poll_locked(shop=shop, full=full, now=now, report=report)
+                _poll_locked(shop=shop, lease=lease, full=full, now=now, report=report)
             except Exception as error:
                 # Whatever went wrong, it is recorded where the page and the stale watch look, and the
-                # next poll runs as usual.
+                # next poll runs as usual (its due time is the schedule's, untouched here).
                 logger.exception("Poll of %s failed unexpectedly", shop.domain)
-                _record_unexpected_failure(shop=shop, error=error, now=now)
+                _record_unexpected_failure(shop=shop, lease=lease, error=error, now=now)
                 report.outcome, report.message = PollOutcome.FAILED, f"unexpected error: {type(error).__name__}"
+        if report.outcome == PollOutcome.SKIPPED:
+            poll_skip_record(shop=shop, reason=report.message, now=now, lease=lease)
     report.duration_ms = int((time.monotonic() - started) * 1000)
     return report
 
 
-def _poll_locked(*, shop: Shop, full: bool | None, now: datetime, report: PollReport) -> None:
+def _poll_locked(*, shop: Shop, lease: PollLease, full: bool | None, now: datetime, report: PollReport) -> None:
     connection = MetaConnection.objects.filter(shop=shop).first()
     report.message = _why_not_now(shop=shop, connection=connection, now=now)
     if report.message:
         return
-    state, _ = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
+    state = PollState.objects.get(shop=shop)  # the lease made sure it exists
     report.full_sweep = full = full if full is not None else _full_sweep_due(state=state, now=now)
     state.last_attempt_at = now
 
-    meta_orders = _read_meta(connection=connection, state=state, full=full, now=now, report=report)
+    meta_orders = _read_meta(connection=connection, state=state, lease=lease, full=full, now=now, report=report)
     if meta_orders is None:
         return
     ingested = social_orders_upsert(shop=shop, commerce_account_id=connection.commerce_account_id, meta_orders=meta_orders, now=now)
     report.new_or_changed = len(ingested.touched)
     report.unknown_states, report.created_unknown, report.rejected = ingested.unknown_states, ingested.created_unknown, ingested.rejected
-    orders = social_orders_to_classify(shop=shop, now=now, also=ingested.touched)
+    detection = detection_settings_for(shop=shop)  # the merchant's grace period and warning days, read once
+    orders = social_orders_to_classify(shop=shop, now=now, also=ingested.touched, detection=detection)
     shopify_read = _read_shopify_if_due(shop=shop, state=state, ingested=ingested, full=full, orders=orders, now=now, report=report)
     _classify(shop=shop, connection=connection, state=state, orders=orders, ingested=ingested, shopify_read=shopify_read, now=now,
-              report=report)
-    _record_success(state=state, full=full, now=now, report=report)
+              report=report, detection=detection)
+    _record_success(state=state, lease=lease, full=full, now=now, report=report)
 
 
 def _why_not_now(*, shop: Shop, connection: MetaConnection | None, now: datetime) -> str:
@@ -142,7 +143,9 @@ def _full_sweep_due(*, state: PollState, now: datetime) -> bool:
     return state.last_full_sweep_at is None or now - state.last_full_sweep_at >= FULL_SWEEP_EVERY
 
 
-def _read_meta(*, connection: MetaConnection, state: PollState, full: bool, now: datetime, report: PollReport) -> list[MetaOrder] | None:
+def _read_meta(
+    *, connection: MetaConnection, state: PollState, lease: PollLease, full: bool, now: datetime, report: PollReport
+) -> list[MetaOrder] | None:
     """The orders Meta changed since the last poll (the whole window on a full sweep), and the registered
     order-management apps when due. None when Meta failed: the failure is then recorded."""
     client = meta_graph_client(connection=connection)
@@ -156,7 +159,7 @@ def _read_meta(*, connection: MetaConnection, state: PollState, full: bool, now:
     except MetaError as error:
         report.meta_calls = client.calls
         meta_connection_record_error(connection=connection, error=error)
-        _record_failure(state=state, error=error, now=now)
+        _record_failure(state=state, lease=lease, error=error, now=now)
         report.outcome, report.message = PollOutcome.FAILED, f"Meta refused or failed the request: {error}"
         return None
     report.meta_calls = client.calls
@@ -214,13 +217,13 @@ def _read_shopify(*, shop: Shop, state: PollState, now: datetime) -> int:
 
 def _classify(
     *, shop: Shop, connection: MetaConnection, state: PollState, orders: list[SocialOrder], ingested: IngestResult,
-    shopify_read: bool, now: datetime, report: PollReport,
+    shopify_read: bool, now: datetime, report: PollReport, detection: DetectionSettings,
 ) -> None:
     """Run the engine over the orders (rows inserted by this poll have no previous verdict) and count."""
     channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
     changed = social_orders_classify(
         shop=shop, orders=orders, channel=channel, shopify_checked_at=state.shopify_checked_at,
-        now=now, fresh_ids=ingested.created_ids, refresh_matches=shopify_read,
+        now=now, fresh_ids=ingested.created_ids, refresh_matches=shopify_read, detection=detection,
     )
     report.reclassified = len(changed)
     statuses: dict[str, int] = {}
@@ -230,7 +233,7 @@ def _classify(
     report.needs_action = sum(1 for order in orders if order.needs_action)
 
 
-def _record_success(*, state: PollState, full: bool, now: datetime, report: PollReport) -> None:
+def _record_success(*, state: PollState, lease: PollLease, full: bool, now: datetime, report: PollReport) -> None:
     report.outcome = PollOutcome.OK
     report.message = f"{report.orders_received} orders from Meta, {report.needs_action} need action"
     if report.unknown_states or report.created_unknown or report.rejected:
@@ -241,31 +244,29 @@ def _record_success(*, state: PollState, full: bool, now: datetime, report: Poll
     state.consecutive_failures = 0
     state.last_error_code = state.last_error_message = ""
     state.stale_since = None
-    state.next_poll_at = now + poll_interval()
     if full:
         state.last_full_sweep_at = now
     state.last_report = {key: value for key, value in report.as_dict().items() if key != "duration_ms"}
-    state.save()
+    poll_state_save(state=state, lease=lease)
 
 
-def _record_failure(*, state: PollState, error: MetaError, now: datetime) -> None:
+def _record_failure(*, state: PollState, lease: PollLease, error: MetaError, now: datetime) -> None:
     state.consecutive_failures += 1
     state.last_error_code = type(error).__name__[:40]
     state.last_error_message = str(error)[:500]
-    # Transient failures back off (1, 2, 4 … intervals, at most an hour); other errors park the shop until
-    # its connection changes (broken) or the throttle ends (the dispatcher checks both).
-    backoff = poll_interval() * min(2 ** (state.consecutive_failures - 1), 12)
-    state.next_poll_at = now + (backoff if isinstance(error, MetaTransientError) else poll_interval())
-    state.save()
+    poll_state_save(state=state, lease=lease)
+    # Transient failures back off; other errors park the shop until its connection changes (broken) or
+    # the throttle ends (the dispatcher checks both), so they keep the schedule's next due time.
+    if isinstance(error, MetaTransientError):
+        poll_next_after_failure(state=state, now=now)
 
 
-def _record_unexpected_failure(*, shop: Shop, error: Exception, now: datetime) -> None:
-    """A failure nobody planned for (a bug, the database refusing a row): counted like a Meta failure,
-    retried at the next interval."""
-    state, _ = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
+def _record_unexpected_failure(*, shop: Shop, lease: PollLease, error: Exception, now: datetime) -> None:
+    """A failure nobody planned for (a bug, the database refusing a row): counted like a Meta failure;
+    the next poll comes at the schedule's next due time."""
+    state = PollState.objects.get(shop=shop)
     state.last_attempt_at = now
     state.consecutive_failures += 1
     state.last_error_code = type(error).__name__[:40]
     state.last_error_message = str(error)[:500]
-    state.next_poll_at = now + poll_interval()
-    state.save(update_fields=["last_attempt_at", "consecutive_failures", "last_error_code", "last_error_message", "next_poll_at"])
+    poll_state_save(state=state, lease=lease)

@@ -3,15 +3,21 @@
 A shop is due when its next_poll_at has passed, when it has no PollState yet (just connected), or when its
 Meta connection was (re)connected after its last poll attempt and after its last dispatch. Dueness is read
 from state, so connecting a shop needs to know nothing about polling.
+
+Polls land on their interval: a claim moves next_poll_at on from the due time (not from when the dispatch
+or the poll ran) by whole intervals past now, and the poll never moves it. The dispatcher claims due shops
+in batches, a constant number of statements per batch, until none is due: the shop count is bounded by
+the workers' capacity only.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -34,6 +40,10 @@ FULL_SWEEP_EVERY = timedelta(hours=6)
 SHOPIFY_RECHECK = timedelta(minutes=30)
 CHANNELS_RECHECK = timedelta(hours=24)
 APPS_RECHECK = timedelta(hours=24)
+# Due shops claimed per statement: one transaction each, short enough to keep row locks brief.
+CLAIM_BATCH = 500
+# A transient Meta failure waits 1, 2, 4 … intervals before the next poll, at most this many.
+MAX_BACKOFF_INTERVALS = 12
 
 
 def poll_interval() -> timedelta:
@@ -46,15 +56,43 @@ def poll_schedule_now(*, shop: Shop) -> PollState:
     return state
 
 
-def polls_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Claim the shops due a poll (moving their next_poll_at on) and return their ids.
+def poll_next_due(*, due: datetime, now: datetime) -> datetime:
+    """The next due time after a claim at `now` of a shop due at `due`: whole intervals on from the due
+    time, past now, so a shop keeps its phase and one far behind skips the polls it missed. A shop made due
+    early (a reconnect) starts a new phase now."""
+    interval = poll_interval()
+    if due > now:
+        return now + interval
+    return due + interval * ((now - due) // interval + 1)
 
-    Each claim is conditional (an insert under the one-row-per-shop constraint, or an update of the values
-    just read), so two dispatchers running at once never claim the same shop.
+
+def poll_next_after_failure(*, state: PollState, now: datetime) -> None:
+    """Back off after a transient failure: the next poll no sooner than 1, 2, 4 … intervals from now."""
+    backoff = poll_interval() * min(2 ** (state.consecutive_failures - 1), MAX_BACKOFF_INTERVALS)
+    PollState.objects.filter(pk=state.pk, next_poll_at__lt=now + backoff).update(next_poll_at=now + backoff)
+
+
+def polls_dispatch_due(*, now: datetime | None = None, batch: int = CLAIM_BATCH) -> list[int]:
+    """Claim every shop due a poll now and return their ids (see polls_claim_batches)."""
+    return [shop_id for claimed in polls_claim_batches(now=now, batch=batch) for shop_id in claimed]
+
+
+def polls_claim_batches(*, now: datetime | None = None, batch: int = CLAIM_BATCH) -> Iterator[list[int]]:
+    """Claim the shops due a poll, `batch` at a time, until none is due; yield each batch's shop ids (the
+    caller enqueues them while the next batch is claimed).
+
+    Each batch is one transaction: the due rows locked with SKIP LOCKED (SQLite: the IMMEDIATE transaction
+    holds the write lock) and moved on in one update, so dispatchers running at once never claim a shop
+    twice. Shops connected but never scheduled get their PollState first, due now.
     """
     now = now or timezone.now()
-    claimed = _claim_first_polls(now=now, limit=limit)
-    return claimed + _claim_due_states(now=now, limit=limit - len(claimed))
+    _schedule_first_polls(now=now, batch=batch)
+    while True:
+        claimed = _claim_batch(now=now, size=batch)
+        if claimed:
+            yield claimed
+        if len(claimed) < batch:
+            return
 
 
 def pollers_flag_stale(*, now: datetime | None = None) -> list[str]:
@@ -83,32 +121,29 @@ def _pollable_states(now: datetime) -> QuerySet[PollState]:
     return PollState.objects.filter(Exists(connection)).annotate(connected_at=Subquery(connection.values("connected_at")[:1]))
 
 
-def _claim_first_polls(*, now: datetime, limit: int) -> list[int]:
-    """Shops connected but never scheduled: creating their PollState is the claim."""
-    if limit <= 0:
-        return []
-    unscheduled = _pollable_connections(now).filter(~Exists(PollState.objects.filter(shop=OuterRef("shop"))))
-    claimed = []
-    for shop_id in unscheduled.order_by("connected_at").values_list("shop_id", flat=True)[:limit]:
-        try:
-            with transaction.atomic():
-                PollState.objects.create(shop_id=shop_id, next_poll_at=now + poll_interval(), dispatched_at=now)
-        except IntegrityError:
-            continue  # another dispatcher (or a poll on demand) created it first
-        claimed.append(shop_id)
-    return claimed
-
-
-def _claim_due_states(*, now: datetime, limit: int) -> list[int]:
-    if limit <= 0:
-        return []
+def _due_states(now: datetime) -> QuerySet[PollState]:
     reconnected = (Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=F("connected_at"))) & (
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=F("connected_at"))
     )
-    due = _pollable_states(now).filter(Q(next_poll_at__lte=now) | reconnected).order_by("next_poll_at")
-    claimed = []
-    for pk, shop_id, next_poll_at, dispatched_at in due.values_list("pk", "shop_id", "next_poll_at", "dispatched_at")[:limit]:
-        claim = PollState.objects.filter(pk=pk, next_poll_at=next_poll_at, dispatched_at=dispatched_at)
-        if claim.update(next_poll_at=now + poll_interval(), dispatched_at=now):
-            claimed.append(shop_id)
-    return claimed
+    return _pollable_states(now).filter(Q(next_poll_at__lte=now) | reconnected)
+
+
+def _schedule_first_polls(*, now: datetime, batch: int) -> None:
+    """Give shops connected but never scheduled their PollState, due now (a batch per statement)."""
+    unscheduled = _pollable_connections(now).filter(~Exists(PollState.objects.filter(shop=OuterRef("shop"))))
+    while shop_ids := list(unscheduled.order_by("connected_at").values_list("shop_id", flat=True)[:batch]):
+        # A concurrent dispatcher (or a poll on demand) may create some first: theirs stand.
+        PollState.objects.bulk_create([PollState(shop_id=shop_id, next_poll_at=now) for shop_id in shop_ids], ignore_conflicts=True)
+        if len(shop_ids) < batch:
+            return
+
+
+def _claim_batch(*, now: datetime, size: int) -> list[int]:
+    with transaction.atomic():
+        due = _due_states(now).order_by("next_poll_at").select_for_update(skip_locked=True)
+        rows = list(due.values_list("pk", "shop_id", "next_poll_at")[:size])
+        PollState.objects.bulk_update(
+            [PollState(pk=pk, next_poll_at=poll_next_due(due=due_at, now=now), dispatched_at=now) for pk, _, due_at in rows],
+            ["next_poll_at", "dispatched_at"],
+        )
+    return [shop_id for _, shop_id, _ in rows]

@@ -7,15 +7,19 @@ from orderguard.orders import polling, schedule
 from orderguard.shops.models import Shop
 
 
-@orderguard_task(name="orderguard.orders.dispatch_due_polls", queue="polling")
+# On a queue of its own, so a tick never waits behind a backlog of polls.
+@orderguard_task(name="orderguard.orders.dispatch_due_polls", queue="dispatch")
 def dispatch_due_polls_task() -> None:
-    for shop_id in schedule.polls_dispatch_due():
-        poll_shop_task.delay(shop_id=shop_id)
+    # One broker connection for the whole fan-out; each batch is enqueued while the next is claimed.
+    with poll_shop_task.app.producer_or_acquire() as producer:
+        for claimed in schedule.polls_claim_batches():
+            for shop_id in claimed:
+                poll_shop_task.apply_async(kwargs={"shop_id": shop_id}, producer=producer)
 
 
 @orderguard_task(name="orderguard.orders.poll_shop", queue="polling", acks_late=True)
 def poll_shop_task(*, shop_id: int) -> None:
-    shop = Shop.objects.filter(pk=shop_id).first()
+    shop = Shop.objects.select_related("preferences").filter(pk=shop_id).first()
     if shop is not None:
         polling.poll_shop(shop=shop)
 

@@ -18,7 +18,9 @@ WARNING_DAYS_RANGE = (1, 29)
 def shop_preferences(*, shop: Shop) -> ShopPreferences:
     """The shop's saved preferences, or (never saved) an unsaved row holding today's global defaults, so
     a change of the defaults reaches every shop that did not choose its own."""
-    saved = ShopPreferences.objects.filter(shop=shop).first()
+    # A poll loads the shop with select_related("preferences"): then this costs no query of its own.
+    related = Shop._meta.get_field("preferences")
+    saved = related.get_cached_value(shop) if related.is_cached(shop) else ShopPreferences.objects.filter(shop=shop).first()
     return saved or ShopPreferences(
         shop=shop, grace_minutes=settings.STUCK_GRACE_MINUTES, auto_cancel_warning_days=settings.AUTO_CANCEL_WARNING_DAYS
     )

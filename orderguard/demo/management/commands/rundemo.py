@@ -141,7 +141,7 @@ class Command(BaseCommand):
         return subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "orderguard", "worker", "--beat",
              "--schedule", str(settings.VAR_DIR / "celerybeat-schedule"),
-             "-Q", "polling,actions,alerts,default", "--concurrency", "2", "--loglevel", "INFO",
+             "-Q", "dispatch,polling,actions,alerts,default", "--concurrency", "2", "--loglevel", "INFO",
              "--without-mingle", "--without-gossip"],
             env=env, **PIPED,
         )
