@@ -1,36 +1,15 @@
-"""Single-flight: at most one holder of a named lease at a time, across processes and machines."""
+"""Named leases in the database, across processes and machines: a rate limit that holds on SQLite and
+PostgreSQL alike (the poll's own lease lives on its PollState: orderguard/orders/poll_state.py)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from orderguard.core.heartbeat import renewing
 from orderguard.core.models import Lease
-
-
-@contextmanager
-def single_flight(key: str, *, ttl: timedelta) -> Iterator[bool]:
-    """Yield True if this caller holds `key`, False if another holder has it.
-
-    While the block runs, the lease is renewed every ttl/3, so a long but alive holder keeps it and the
-    ttl can be short: a holder that dies (a killed worker) frees the key within one ttl.
-    """
-    owner = secrets.token_hex(16)
-    acquired = _acquire(key=key, owner=owner, ttl=ttl)
-    if not acquired:
-        yield False
-        return
-    try:
-        with renewing(every=ttl / 3, renew=lambda: _renew(key=key, owner=owner, ttl=ttl)):
-            yield True
-    finally:
-        Lease.objects.filter(key=key, owner=owner).delete()
 
 
 def _acquire(*, key: str, owner: str, ttl: timedelta) -> bool:
@@ -44,10 +23,6 @@ def _acquire(*, key: str, owner: str, ttl: timedelta) -> bool:
     except IntegrityError:
         return False
     return True
-
-
-def _renew(*, key: str, owner: str, ttl: timedelta) -> bool:
-    return bool(Lease.objects.filter(key=key, owner=owner).update(expires_at=timezone.now() + ttl))
 
 
 def lease_take(key: str, *, ttl: timedelta) -> bool:

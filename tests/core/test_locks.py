@@ -1,8 +1,7 @@
-"""single_flight: one holder at a time, renewed while it runs, freed within one ttl if the holder dies."""
+"""lease_take: a rate limit across processes: true at most once per ttl, free again once it expired."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -13,38 +12,18 @@ from orderguard.core import locks
 from orderguard.core.models import Lease
 
 TTL = timedelta(seconds=60)
+pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.django_db
-def test_a_second_caller_waits_its_turn_and_the_key_is_free_after_the_block():
-    with locks.single_flight("k", ttl=TTL) as first:
-        with locks.single_flight("k", ttl=TTL) as second:
-            assert (first, second) == (True, False)
-        assert Lease.objects.filter(key="k").exists()  # the loser does not free the winner's key
-    assert not Lease.objects.exists()
-    with locks.single_flight("k", ttl=TTL) as again:
-        assert again
+def test_a_key_is_taken_once_per_ttl():
+    assert locks.lease_take("check:1", ttl=TTL) is True
+    assert locks.lease_take("check:1", ttl=TTL) is False
+    assert locks.lease_take("check:2", ttl=TTL) is True  # another key is its own limit
+    assert Lease.objects.count() == 2
 
 
-@pytest.mark.django_db
-def test_a_dead_holder_frees_the_key_within_one_ttl():
-    with time_machine.travel(timezone.now(), tick=False) as clock:
-        assert locks._acquire(key="k", owner="dead", ttl=TTL)  # a holder killed before its block ended
-        clock.shift(TTL - timedelta(seconds=1))
-        with locks.single_flight("k", ttl=TTL) as acquired:
-            assert not acquired
-        clock.shift(timedelta(seconds=1))
-        with locks.single_flight("k", ttl=TTL) as acquired:
-            assert acquired
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_live_holder_keeps_the_key_past_its_ttl():
-    ttl = timedelta(seconds=0.6)
-    with locks.single_flight("k", ttl=ttl) as held:
-        assert held
-        for _ in range(8):  # 1.6 s: more than two ttls
-            time.sleep(0.2)
-            with locks.single_flight("k", ttl=ttl) as other:
-                assert not other
-    assert not Lease.objects.exists()
+def test_an_expired_key_can_be_taken_again():
+    assert locks.lease_take("check:1", ttl=TTL) is True
+    with time_machine.travel(timezone.now() + TTL + timedelta(seconds=1)):
+        assert locks.lease_take("check:1", ttl=TTL) is True
+        assert locks.lease_take("check:1", ttl=TTL) is False
