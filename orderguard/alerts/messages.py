@@ -13,6 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from orderguard.alerts import noise
+from orderguard.alerts.links import app_link
 from orderguard.alerts.models import Alert
 
 _BABEL_LOCALES = {"en": "en_US", "nl": "nl_NL"}
@@ -113,6 +115,50 @@ def alert_test_message_build(*, shop_domain: str, language: str, link_url: str =
             link_label=_("Open in OrderGuard"),
             data={"event": "test"},
         )
+
+
+def alert_summary_message_build(*, alerts: list[Alert], shop, language: str, digest: bool) -> AlertMessage:
+    """One message for several alerts: the daily digest, or what the hourly cap held back."""
+    pending = [_pending(alert) for alert in alerts]
+    summary = noise.summarise(pending)
+    with translation.override(language):
+        labels = dict(Alert.Event.choices)
+        if digest:
+            title = ngettext("Daily digest: %(count)d alert", "Daily digest: %(count)d alerts", summary.count) % {"count": summary.count}
+            text = _("Everything OrderGuard noticed since the last digest.")
+        else:
+            title = ngettext("%(count)d alert held back", "%(count)d alerts held back", summary.count) % {"count": summary.count}
+            text = _("More alerts than this destination's hourly limit came in; here they are together.")
+        facts = [(_("Shop"), shop.domain)]
+        facts += [(_(labels.get(event, event)), str(count)) for event, count in summary.by_event.items()]
+        facts += [(_("Money at stake"), money(amount, currency, language=language)) for currency, amount in summary.money.items()]
+        return AlertMessage(
+            event="digest" if digest else "summary",
+            title=title,
+            summary=text,
+            shop_domain=shop.domain,
+            language=language,
+            urgent=any(alert.urgency == Alert.Urgency.URGENT for alert in alerts),
+            facts=tuple(facts),
+            link_url=app_link(shop=shop),
+            link_label=_("Open in OrderGuard"),
+            data={
+                "event": "digest" if digest else "summary",
+                "alerts": [{"event": a.event, "dedupe_key": a.dedupe_key, "urgency": a.urgency, **a.payload} for a in alerts],
+            },
+        )
+
+
+def _pending(alert: Alert) -> noise.PendingAlert:
+    stake = (alert.payload or {}).get("money_at_stake") or {}
+    try:
+        amount = Decimal(str(stake.get("amount") or 0))
+    except InvalidOperation:
+        amount = Decimal(0)
+    return noise.PendingAlert(
+        alert_id=alert.pk, event=alert.event, created_at=alert.created_at, urgent=alert.urgency == Alert.Urgency.URGENT,
+        money=amount, currency=str(stake.get("currency") or ""),
+    )
 
 
 def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
