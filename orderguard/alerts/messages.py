@@ -11,13 +11,26 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from orderguard.alerts import noise
 from orderguard.alerts.links import app_link
 from orderguard.alerts.models import Alert
 
 _BABEL_LOCALES = {"en": "en_US", "nl": "nl_NL"}
+# How a digest or the cap's summary names each kind of alert.
+EVENT_LABELS = {
+    Alert.Event.ORDER_STUCK: gettext_lazy("Stuck orders"),
+    Alert.Event.AUTO_CANCEL_NEAR_7D: gettext_lazy("Auto-cancel in 7 days"),
+    Alert.Event.AUTO_CANCEL_NEAR_1D: gettext_lazy("Auto-cancel tomorrow"),
+    Alert.Event.ACCEPTED_UNSHIPPED_NEAR_CANCEL: gettext_lazy("Accepted, not shipped"),
+    Alert.Event.CHECK_FAILING: gettext_lazy("Failing checks"),
+    Alert.Event.POLLER_STALLED: gettext_lazy("Checking stopped"),
+    Alert.Event.BACKLOG_CLEARED: gettext_lazy("Backlog cleared"),
+    Alert.Event.NEW_SOCIAL_ORDER: gettext_lazy("New orders"),
+    Alert.Event.HEARTBEAT_DROP: gettext_lazy("Channel quieter than usual"),
+    Alert.Event.ORDER_STILL_STUCK_24H: gettext_lazy("Still stuck after 24 hours"),
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +135,6 @@ def alert_summary_message_build(*, alerts: list[Alert], shop, language: str, dig
     pending = [_pending(alert) for alert in alerts]
     summary = noise.summarise(pending)
     with translation.override(language):
-        labels = dict(Alert.Event.choices)
         if digest:
             title = ngettext("Daily digest: %(count)d alert", "Daily digest: %(count)d alerts", summary.count) % {"count": summary.count}
             text = _("Everything OrderGuard noticed since the last digest.")
@@ -130,7 +142,7 @@ def alert_summary_message_build(*, alerts: list[Alert], shop, language: str, dig
             title = ngettext("%(count)d alert held back", "%(count)d alerts held back", summary.count) % {"count": summary.count}
             text = _("More alerts than this destination's hourly limit came in; here they are together.")
         facts = [(_("Shop"), shop.domain)]
-        facts += [(_(labels.get(event, event)), str(count)) for event, count in summary.by_event.items()]
+        facts += [(str(EVENT_LABELS.get(event, event)), str(count)) for event, count in summary.by_event.items()]
         facts += [(_("Money at stake"), money(amount, currency, language=language)) for currency, amount in summary.money.items()]
         return AlertMessage(
             event="digest" if digest else "summary",
