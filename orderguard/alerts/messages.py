@@ -173,6 +173,20 @@ def _pending(alert: Alert) -> noise.PendingAlert:
     )
 
 
+def _heartbeat_sentence(facts: dict) -> str:
+    """The heartbeat's finding in words (call inside the language's override); empty if unknown."""
+    if "window_hours" in facts:
+        return _(
+            "%(observed)s orders from the channel reached Shopify in the last %(hours)s hours; usually about %(expected)s. "
+            "This is unlikely to be chance: check that the sales channel is still connected."
+        ) % {"observed": facts["observed"], "hours": facts["window_hours"], "expected": round(facts["expected"])}
+    if "meta_orders" in facts:
+        return _(
+            "Meta shows %(count)s new orders, but Shopify received none from the channel since the first of them."
+        ) % {"count": facts["meta_orders"]}
+    return ""
+
+
 def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
     """(title, one-sentence summary) of an event; call inside the language's override."""
     channel = str(payload.get("channel") or "Facebook/Instagram")
@@ -221,7 +235,9 @@ def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
         case Alert.Event.HEARTBEAT_DROP:
             return (
                 _("Fewer %(channel)s orders than usual reach your shop") % {"channel": channel},
-                detail or _("This is unlikely to be chance: check that the sales channel is still connected."),
+                _heartbeat_sentence(payload.get("heartbeat") or {})
+                or detail
+                or _("This is unlikely to be chance: check that the sales channel is still connected."),
             )
         case Alert.Event.ORDER_STILL_STUCK_24H:
             return (

@@ -11,6 +11,8 @@ import pytest
 
 from orderguard.alerts import heartbeat
 from orderguard.alerts.heartbeat_watch import HISTORY, RECENT_HOURS, heartbeat_evaluate_shop, hour_counts
+from orderguard.alerts.messages import alert_message_build
+from orderguard.alerts.models import Alert
 from orderguard.orders.models import ShopifySocialOrder
 from tests.factories import make_social_order
 
@@ -78,3 +80,12 @@ def test_meta_orders_that_shopify_never_received_are_an_alert(shop):
         make_social_order(shop=shop, meta_order_id=f"50{n}", status="missing_from_shopify", reason="not_in_shopify", age=timedelta(hours=3 + n))
     [alert] = heartbeat_evaluate_shop(shop=shop, now=datetime.now(UTC))
     assert alert.dedupe_key.startswith("heartbeat_meta_gap:") and "Shopify received none" in alert.payload["detail"]
+
+
+def test_the_heartbeat_alert_reads_in_the_destinations_language(shop):
+    alert = Alert.objects.create(shop=shop, event="heartbeat_drop", dedupe_key="heartbeat_drop:x",
+                                 payload={"orders": [], "channel": "Facebook & Instagram", "heartbeat": {"window_hours": 6, "expected": 14.2, "observed": 0}})
+    english = alert_message_build(alert=alert, shop_domain=shop.domain, language="en")
+    dutch = alert_message_build(alert=alert, shop_domain=shop.domain, language="nl")
+    assert english.summary.startswith("0 orders from the channel reached Shopify in the last 6 hours; usually about 14.")
+    assert dutch.summary.startswith("In de afgelopen 6 uur kwamen 0 bestellingen van het kanaal in Shopify aan")

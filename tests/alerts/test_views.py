@@ -79,3 +79,10 @@ def test_another_shops_destination_is_not_found_and_remove_works(client, alpha, 
 def test_the_settings_page_includes_the_section(client, alpha):
     content = open_app(client, path="/app/settings/").content.decode()
     assert 'hx-get="/app/alerts/destinations/"' in content
+
+
+def test_a_platform_notice_shows_on_the_page(client, alpha, settings):
+    assert b"platform-notice" not in client.get("/app/alerts/destinations/", headers=bearer()).content
+    settings.SHOPIFY_API_VERSION = "2020-01"
+    content = client.get("/app/alerts/destinations/", headers=bearer()).content.decode()
+    assert 'data-testid="platform-notice"' in content and "2020-01" in content
