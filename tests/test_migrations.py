@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+
+# makemigrations reads the migration history table of each database.
+pytestmark = pytest.mark.django_db(databases=["default", "sandbox"])
 
 
 def test_every_model_change_has_its_migration():

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from orderguard.alerts.models import AlertDestination
 from orderguard.orders.models import SocialOrder
 from orderguard.shops.models import DataRequestExport, Shop
 from tests.helpers import SHOP_A, SHOP_B, bearer, make_sandbox_shop, open_app
@@ -45,6 +46,7 @@ def two_shops(client, app_server):
     return {
         "export_id": DataRequestExport.objects.create(shop=shop_b, shopify_customer_id="7", export={"secret": "B"}).pk,
         "order_id": order.pk,
+        "destination_id": AlertDestination.objects.create(shop=shop_b, kind="email", label="secret of B", target="b@example.com").pk,
     }
 
 
