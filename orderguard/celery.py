@@ -79,4 +79,25 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=17, hour=3),
         "options": {"expires": 3600},
     },
+    # Alerts learn of events by reading state (orderguard/alerts/evaluation.py): every minute, so a stuck
+    # order is reported within a minute of the engine calling it stuck; dedupe keys make runs idempotent.
+    "evaluate-alerts": {
+        "task": "orderguard.alerts.evaluate_alerts",
+        "schedule": timedelta(seconds=60),
+        "options": {"expires": 60},
+    },
+    # The channel heartbeat works on whole hours; a few minutes past, so the last hour is complete.
+    # https://crontab.guru/#5_*_*_*_*
+    "evaluate-heartbeats": {
+        "task": "orderguard.alerts.evaluate_heartbeats",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
+    # Send alert deliveries whose enqueue was lost, whose retry or hold (quiet hours, digest, cap) ended,
+    # or whose worker died (lease expired): the row is the record, orderguard/core/durable.py.
+    "sweep-alert-deliveries": {
+        "task": "orderguard.alerts.sweep_alert_deliveries",
+        "schedule": timedelta(seconds=settings.DURABLE_SWEEP_SECONDS),
+        "options": {"expires": settings.DURABLE_SWEEP_SECONDS},
+    },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", shop_views.landing, name="landing"),
     path("healthz", shop_views.healthz, name="healthz"),
     path("auth/patch-id-token", shop_views.patch_id_token, name="patch-id-token"),
+    path("app/alerts/", include("orderguard.alerts.urls")),
     path("app/", include("orderguard.dashboard.urls")),
     path("app/health/", include("orderguard.health.urls")),
     # Facebook Login runs top-level (it cannot run inside the admin iframe); see meta_connections/login.py.

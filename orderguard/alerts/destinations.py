@@ -75,3 +75,32 @@ def destination_answer_record(*, destination: AlertDestination, result: SendResu
     AlertDestination.objects.filter(pk=destination.pk).update(**fields)
     for name, value in fields.items():
         setattr(destination, name, value)
+
+
+POLICY_FIELDS = ("hourly_cap", "quiet_start", "quiet_end", "urgent_bypasses_quiet_hours", "digest_at", "notify_new_orders", "role")
+
+
+def alert_destination_policy_update(*, destination: AlertDestination, **policy) -> AlertDestination:
+    """Change a destination's noise policy; unknown keys are refused."""
+    unknown = set(policy) - set(POLICY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a policy field: {sorted(unknown)}")
+    if "hourly_cap" in policy and not 1 <= int(policy["hourly_cap"]) <= 1000:
+        raise ValueError("The hourly cap is between 1 and 1000")
+    for name, value in policy.items():
+        setattr(destination, name, value)
+    destination.save(update_fields=list(policy))
+    return destination
+
+
+def alert_destination_remove(*, destination: AlertDestination) -> None:
+    """Remove the destination; its pending deliveries go with it."""
+    destination.delete()
+
+
+def alert_destinations_of(*, shop: Shop) -> list[AlertDestination]:
+    return list(AlertDestination.objects.filter(shop=shop).order_by("created_at", "pk"))
+
+
+def alert_destination_get(*, shop: Shop, destination_id: int) -> AlertDestination | None:
+    return AlertDestination.objects.filter(shop=shop, pk=destination_id).first()

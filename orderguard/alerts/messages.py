@@ -11,11 +11,26 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_currency
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from orderguard.alerts import noise
+from orderguard.alerts.links import app_link
 from orderguard.alerts.models import Alert
 
 _BABEL_LOCALES = {"en": "en_US", "nl": "nl_NL"}
+# How a digest or the cap's summary names each kind of alert.
+EVENT_LABELS = {
+    Alert.Event.ORDER_STUCK: gettext_lazy("Stuck orders"),
+    Alert.Event.AUTO_CANCEL_NEAR_7D: gettext_lazy("Auto-cancel in 7 days"),
+    Alert.Event.AUTO_CANCEL_NEAR_1D: gettext_lazy("Auto-cancel tomorrow"),
+    Alert.Event.ACCEPTED_UNSHIPPED_NEAR_CANCEL: gettext_lazy("Accepted, not shipped"),
+    Alert.Event.CHECK_FAILING: gettext_lazy("Failing checks"),
+    Alert.Event.POLLER_STALLED: gettext_lazy("Checking stopped"),
+    Alert.Event.BACKLOG_CLEARED: gettext_lazy("Backlog cleared"),
+    Alert.Event.NEW_SOCIAL_ORDER: gettext_lazy("New orders"),
+    Alert.Event.HEARTBEAT_DROP: gettext_lazy("Channel quieter than usual"),
+    Alert.Event.ORDER_STILL_STUCK_24H: gettext_lazy("Still stuck after 24 hours"),
+}
 
 
 @dataclass(frozen=True)
@@ -115,6 +130,63 @@ def alert_test_message_build(*, shop_domain: str, language: str, link_url: str =
         )
 
 
+def alert_summary_message_build(*, alerts: list[Alert], shop, language: str, digest: bool) -> AlertMessage:
+    """One message for several alerts: the daily digest, or what the hourly cap held back."""
+    pending = [_pending(alert) for alert in alerts]
+    summary = noise.summarise(pending)
+    with translation.override(language):
+        if digest:
+            title = ngettext("Daily digest: %(count)d alert", "Daily digest: %(count)d alerts", summary.count) % {"count": summary.count}
+            text = _("Everything OrderGuard noticed since the last digest.")
+        else:
+            title = ngettext("%(count)d alert held back", "%(count)d alerts held back", summary.count) % {"count": summary.count}
+            text = _("More alerts than this destination's hourly limit came in; here they are together.")
+        facts = [(_("Shop"), shop.domain)]
+        facts += [(str(EVENT_LABELS.get(event, event)), str(count)) for event, count in summary.by_event.items()]
+        facts += [(_("Money at stake"), money(amount, currency, language=language)) for currency, amount in summary.money.items()]
+        return AlertMessage(
+            event="digest" if digest else "summary",
+            title=title,
+            summary=text,
+            shop_domain=shop.domain,
+            language=language,
+            urgent=any(alert.urgency == Alert.Urgency.URGENT for alert in alerts),
+            facts=tuple(facts),
+            link_url=app_link(shop=shop),
+            link_label=_("Open in OrderGuard"),
+            data={
+                "event": "digest" if digest else "summary",
+                "alerts": [{"event": a.event, "dedupe_key": a.dedupe_key, "urgency": a.urgency, **a.payload} for a in alerts],
+            },
+        )
+
+
+def _pending(alert: Alert) -> noise.PendingAlert:
+    stake = (alert.payload or {}).get("money_at_stake") or {}
+    try:
+        amount = Decimal(str(stake.get("amount") or 0))
+    except InvalidOperation:
+        amount = Decimal(0)
+    return noise.PendingAlert(
+        alert_id=alert.pk, event=alert.event, created_at=alert.created_at, urgent=alert.urgency == Alert.Urgency.URGENT,
+        money=amount, currency=str(stake.get("currency") or ""),
+    )
+
+
+def _heartbeat_sentence(facts: dict) -> str:
+    """The heartbeat's finding in words (call inside the language's override); empty if unknown."""
+    if "window_hours" in facts:
+        return _(
+            "%(observed)s orders from the channel reached Shopify in the last %(hours)s hours; usually about %(expected)s. "
+            "This is unlikely to be chance: check that the sales channel is still connected."
+        ) % {"observed": facts["observed"], "hours": facts["window_hours"], "expected": round(facts["expected"])}
+    if "meta_orders" in facts:
+        return _(
+            "Meta shows %(count)s new orders, but Shopify received none from the channel since the first of them."
+        ) % {"count": facts["meta_orders"]}
+    return ""
+
+
 def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
     """(title, one-sentence summary) of an event; call inside the language's override."""
     channel = str(payload.get("channel") or "Facebook/Instagram")
@@ -163,7 +235,9 @@ def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
         case Alert.Event.HEARTBEAT_DROP:
             return (
                 _("Fewer %(channel)s orders than usual reach your shop") % {"channel": channel},
-                detail or _("This is unlikely to be chance: check that the sales channel is still connected."),
+                _heartbeat_sentence(payload.get("heartbeat") or {})
+                or detail
+                or _("This is unlikely to be chance: check that the sales channel is still connected."),
             )
         case Alert.Event.ORDER_STILL_STUCK_24H:
             return (

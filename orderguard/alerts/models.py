@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from orderguard.core.durable import DurableWork
 from orderguard.core.fields import EncryptedTextField
 from orderguard.core.models import ShopScopedModel
 
@@ -44,6 +45,16 @@ class AlertDestination(ShopScopedModel):
     last_answer_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     verified_at = models.DateTimeField(null=True, blank=True, help_text="When a test message was last delivered.")
+
+    # Noise policy (orderguard/alerts/noise.py). Times are the shop's wall clock (Shop.iana_timezone).
+    hourly_cap = models.PositiveSmallIntegerField(default=10)
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
+    urgent_bypasses_quiet_hours = models.BooleanField(default=True)
+    # Daily digest instead of single alerts when set: the local time it goes out.
+    digest_at = models.TimeField(null=True, blank=True)
+    # Opt-in: a notice for every new Facebook/Instagram order as Meta sees it.
+    notify_new_orders = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -91,23 +102,28 @@ class Alert(ShopScopedModel):
         return f"{self.event} {self.dedupe_key}"
 
 
-class AlertDelivery(ShopScopedModel):
-    """One alert sent to one destination: at most one row per pair, claimed before each send."""
+class AlertDelivery(ShopScopedModel, DurableWork):
+    """One alert sent to one destination: at most one row per pair. Status, attempts and the lease come
+    from DurableWork (orderguard.core.durable); `available_at` is also when noise control lets it go out.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        RETRY = "retry", "Waiting to retry"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+    Rows held back together (quiet hours that ended, a digest, the hourly cap's summary) go out as one
+    message: the worker that claims the first claims the rest, and `batch_id` names that first row.
+    A permanent refusal ends the row DONE with outcome "refused" (the destination turns broken)."""
+
+    class Hold(models.TextChoices):
+        NONE = "", "Not held"
+        QUIET = "quiet", "Held for quiet hours"
+        DIGEST = "digest", "Waiting for the daily digest"
+        CAP = "cap", "Held back by the hourly cap"
+
+    # 429/5xx backoff 30 s ... 1 h: eight attempts span about two hours.
+    max_attempts = 8
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
     destination = models.ForeignKey(AlertDestination, on_delete=models.CASCADE, related_name="deliveries")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(db_index=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    hold = models.CharField(max_length=8, choices=Hold.choices, blank=True, default=Hold.NONE)
+    batch_id = models.BigIntegerField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_answer = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,18 +133,7 @@ class AlertDelivery(ShopScopedModel):
         constraints = [
             models.UniqueConstraint(fields=["alert", "destination"], name="alerts_delivery_once_per_destination")
         ]
+        indexes = [models.Index(fields=["destination", "status", "hold"], name="alerts_delivery_held_idx")]
 
     def __str__(self) -> str:
         return f"alert {self.alert_id} -> destination {self.destination_id} ({self.status})"
-
-
-# Allowed status changes of a delivery. SENDING -> RETRY also covers a claim abandoned by a dead worker.
-DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
-    AlertDelivery.Status.PENDING: frozenset({AlertDelivery.Status.SENDING, AlertDelivery.Status.FAILED}),
-    AlertDelivery.Status.RETRY: frozenset({AlertDelivery.Status.SENDING, AlertDelivery.Status.FAILED}),
-    AlertDelivery.Status.SENDING: frozenset(
-        {AlertDelivery.Status.DELIVERED, AlertDelivery.Status.RETRY, AlertDelivery.Status.FAILED}
-    ),
-    AlertDelivery.Status.DELIVERED: frozenset(),
-    AlertDelivery.Status.FAILED: frozenset(),
-}

@@ -1,4 +1,4 @@
-"""Celery entry points for alerts: thin wrappers that take ids and call the delivery services."""
+"""Celery entry points for alerts: thin wrappers that take ids and call the services."""
 
 from __future__ import annotations
 
@@ -18,3 +18,20 @@ def sweep_alert_deliveries_task() -> None:
 
     for delivery_id in alert_deliveries_due():
         deliver_alert_task.delay(delivery_id=delivery_id)
+
+
+@orderguard_task(name="orderguard.alerts.evaluate_alerts", queue="alerts")
+def evaluate_alerts_task() -> None:
+    from orderguard.alerts.evaluation import alerts_evaluate_shop, shops_to_evaluate
+
+    for shop in shops_to_evaluate().iterator():
+        alerts_evaluate_shop(shop=shop)
+
+
+@orderguard_task(name="orderguard.alerts.evaluate_heartbeats", queue="alerts")
+def evaluate_heartbeats_task() -> None:
+    from orderguard.alerts.evaluation import shops_to_evaluate
+    from orderguard.alerts.heartbeat_watch import heartbeat_evaluate_shop
+
+    for shop in shops_to_evaluate().iterator():
+        heartbeat_evaluate_shop(shop=shop)

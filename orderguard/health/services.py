@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop as _
 from orderguard.health.context import CheckContext
 from orderguard.health.models import HealthCheckChange, HealthCheckResult, HealthSchedule
 from orderguard.health.registry import Check, Outcome, checks, unknown
+from orderguard.health.signals import check_result_changed
 from orderguard.integrations.meta.errors import MetaError
 from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.shops.models import Shop
@@ -52,7 +53,18 @@ def health_checks_run(*, shop: Shop, cheap_only: bool = False, codes: list[str] 
         schedule.save()
     if changed:
         logger.info("Health of %s changed: %s", shop.domain, ", ".join(changed))
+        stored = {registered.code: outcome for registered, outcome in outcomes}
+        for code in changed:
+            check_result_changed.send(sender=HealthSchedule, shop=shop, code=code, result=stored[code].result,
+                                      explanation=_english(stored[code])[:300], changed_at=now)
     return RunSummary(shop_id=shop.pk, ran=len(outcomes), changed=changed, results={c.code: o.result for c, o in outcomes})
+
+
+def _english(outcome: Outcome) -> str:
+    try:
+        return outcome.message % outcome.params if outcome.params else outcome.message
+    except (KeyError, TypeError, ValueError):
+        return outcome.message
 
 
 def _run_one(registered: Check, ctx: CheckContext) -> Outcome:

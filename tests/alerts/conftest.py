@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from orderguard.shops.models import Shop
 from tests.alerts.receivers import slack_receiver, teams_receiver, webhook_receiver
@@ -27,3 +28,9 @@ def teams_hook():
 def signed_hook():
     with webhook_receiver() as receiver:
         yield receiver
+
+
+@pytest.fixture(autouse=True)
+def fresh_pacing():
+    """Send pacing counts per destination id in the cache; ids repeat across tests."""
+    cache.clear()

@@ -976,3 +976,16 @@ def test_token_calls_need_the_app_id(stub, make_client):
     with pytest.raises(ValueError):
         make_client(app_id="").debug_token("x")
     assert stub.requests == []
+
+
+def test_a_call_answered_by_another_graph_version_is_a_deprecation_signal(stub, make_client, caplog):
+    setup = {"data": [{"shop_setup": "SETUP", "payment_setup": "SETUP"}]}
+    stub.reply("GET", "/v24.0/123/setup_status", json=setup, headers={"x-fb-api-version": "v24.0"})
+    client = make_client(api_version="v24.0")
+    client.setup_status("123")
+    assert client.last_version_mismatch == ""
+    stub.reply("GET", "/v24.0/123/setup_status", json=setup, headers={"x-fb-api-version": "v25.0"})
+    with caplog.at_level("WARNING"):
+        client.setup_status("123")
+    assert client.last_version_mismatch == "v25.0"
+    assert "Meta answered with Graph API v25.0 instead of v24.0" in caplog.text

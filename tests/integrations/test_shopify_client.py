@@ -123,3 +123,13 @@ def test_the_next_query_waits_until_the_bucket_can_pay_for_it(sandbox_shop):
     client.shop_details()  # must first wait ~0.5 s for the second point
     assert len(sleeps) == 1 and 0.2 < sleeps[0] <= 1.0
     assert sandbox_calls("graphql:OrderGuardShopDetails", SHOP_A) == 2
+
+
+def test_a_deprecation_signal_is_returned_with_the_result_and_logged(sandbox_shop, caplog):
+    client = _client(sandbox_shop)
+    assert client.query("shop_details").deprecated_reason == ""
+    _fault(sandbox_shop, graphql_deprecated_reason=1)
+    with caplog.at_level("WARNING", logger="orderguard.integrations.shopify.client"):
+        response = client.query("shop_details")
+    assert response.deprecated_reason == client.last_deprecation == "https://shopify.dev/api/usage/versioning#deprecation-practices"
+    assert "deprecation signal" in caplog.text

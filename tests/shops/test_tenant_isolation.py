@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from orderguard.alerts.models import AlertDestination
 from orderguard.health.models import ReconnectSession
 from orderguard.orders.models import SocialOrder
 from orderguard.remediation.models import RemediationAction
@@ -53,6 +54,7 @@ def two_shops(client, app_server):
         ).pk,
         "session_id": ReconnectSession.objects.create(shop=shop_b, started_at=timezone.now()).pk,
         "step": "channel_off",
+        "destination_id": AlertDestination.objects.create(shop=shop_b, kind="email", label="secret of B", target="b@example.com").pk,
     }
 
 

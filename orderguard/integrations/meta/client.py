@@ -111,6 +111,9 @@ class MetaGraphClient:
         # Unix time before which no call is made (a throttle still running). Persist it across clients.
         self.not_before = not_before
         self.last_usage: Usage | None = None
+        # Meta's deprecation signal: `x-fb-api-version` names the version that answered; a different one
+        # than asked for means ours is past its end and Meta upgraded the call (empty while they agree).
+        self.last_version_mismatch: str = ""
         self.calls = 0  # HTTP requests actually sent
 
     def __repr__(self) -> str:
@@ -377,6 +380,7 @@ class MetaGraphClient:
         usage = Usage.from_headers(response.headers)
         self.last_usage = usage
         self._note_usage(usage, path)
+        self._note_version(response.headers.get("x-fb-api-version", ""))
         body = _json(response.content)
         succeeded = 200 <= response.status_code < 300
         if succeeded and isinstance(body, dict) and "error" not in body:
@@ -414,6 +418,12 @@ class MetaGraphClient:
 
     def _hold_until(self, when: float) -> None:
         self.not_before = max(self.not_before or 0.0, when)
+
+    def _note_version(self, served: str) -> None:
+        served = served.strip()[:16]
+        if served and served != self.api_version:
+            self.last_version_mismatch = served
+            logger.warning("Meta answered with Graph API %s instead of %s: ours is deprecated", served, self.api_version)
 
     def _note_usage(self, usage: Usage, path: str) -> None:
         if usage.regain_seconds > 0:

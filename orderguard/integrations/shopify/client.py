@@ -64,6 +64,8 @@ class ShopifyAdminClient(RemedyOperations, HealthReads):
         self.last_throttle: ThrottleStatus | None = None
         self.last_cost: float = 0.0
         self.calls = 0
+        # The last X-Shopify-API-Deprecated-Reason seen (orderguard/core/platform_versions.py explains).
+        self.last_deprecation: str = ""
 
     def __repr__(self) -> str:
         return f"ShopifyAdminClient(shop_domain={self.shop_domain!r})"
@@ -151,7 +153,11 @@ class ShopifyAdminClient(RemedyOperations, HealthReads):
         if code == "success":
             cost = QueryCost.from_extensions(result.extensions)
             self._remember_cost(cost)
-            return GraphQLResponse(data=result.data or {}, cost=cost, request_id=request_id)
+            deprecated = headers.get("x-shopify-api-deprecated-reason", "")
+            if deprecated:
+                self.last_deprecation = deprecated[:300]
+                logger.warning("Shopify API %s deprecation signal: %s", self.api_version, self.last_deprecation)
+            return GraphQLResponse(data=result.data or {}, cost=cost, request_id=request_id, deprecated_reason=deprecated[:300])
         if code == "graphql_errors":
             raise self._graphql_error(result.response.body, request_id)
         if code == "unauthorized":

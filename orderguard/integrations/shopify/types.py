@@ -57,6 +57,8 @@ class GraphQLResponse:
     data: dict[str, Any]
     cost: QueryCost | None
     request_id: str | None
+    # Shopify's X-Shopify-API-Deprecated-Reason: the request used something deprecated (empty if not).
+    deprecated_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,10 @@ def graphql(request: HttpRequest, shop_domain: str, api_version: str) -> JsonRes
         scopes=scopes,
     )
     record_call("shopify", f"graphql:{outcome.operation_name}" if outcome.operation_name else "graphql", shop_domain, outcome.status)
-    return _json(outcome.body, outcome.status, request_id)
+    response = _json(outcome.body, outcome.status, request_id)
+    if _take_fault(shop_domain, "graphql_deprecated_reason"):  # as Shopify marks a request that used a deprecated part
+        response["X-Shopify-API-Deprecated-Reason"] = "https://shopify.dev/api/usage/versioning#deprecation-practices"
+    return response
 
 
 def _json(body: dict, status: int, request_id: str) -> JsonResponse:
