@@ -21,3 +21,6 @@ def executor(kind: str) -> Callable[[Executor], Executor]:
         return fn
 
     return register
+
+
+from orderguard.remediation import cancel_and_link  # noqa: E402,F401  (registers Kind.CANCEL_AND_LINK)
