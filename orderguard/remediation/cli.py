@@ -84,7 +84,7 @@ def cancel_and_link_command(
 def action_json(action: RemediationAction) -> dict:
     """The stable JSON of an action (docs/order-action-json.md)."""
     return {
-        "version": JSON_VERSION,
+        "format_version": JSON_VERSION,
         "shop": action.shop.domain,
         "meta_order_id": action.order.meta_order_id,
         "action": {

@@ -30,7 +30,7 @@ def _run(stuck, *args) -> str:
 def test_cancel_and_link_from_the_command_line_prints_the_final_state_as_json(stuck):
     data = json.loads(_run(stuck, "--reason", "INVALID_ADDRESS", "--restock", "--discount", "10%", "--json"))
     action = data["action"]
-    assert (data["version"], data["shop"], data["meta_order_id"]) == (1, stuck.shop.domain, ONE_ITEM)
+    assert (data["format_version"], data["shop"], data["meta_order_id"]) == (1, stuck.shop.domain, ONE_ITEM)
     assert (action["kind"], action["step"], action["final"], action["actor"], action["error_code"]) == ("cancel_and_link", "done", True, "operator", None)
     assert action["params"]["reason_code"] == "INVALID_ADDRESS" and action["params"]["restock"] is True
     assert action["params"]["discount"] == {"value": "10", "type": "PERCENTAGE"}
