@@ -26,7 +26,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from orderguard.core.exceptions import PlatformUnavailable
@@ -118,15 +118,17 @@ def mapping_record(mapping: ItemMapping, *, dropped: Sequence[str] = ()) -> list
 
 @executor(Kind.CANCEL_AND_LINK)
 def cancel_and_link_execute(action: RemediationAction) -> None:
-    """Carry the action on from its step; each step either moves on, waits for the merchant, or ends."""
-    if action.step in (Step.QUEUED, Step.CHECKING):
-        _check(action)
-    if action.step == Step.CANCELLING:
-        _cancel(action)
-    if action.step == Step.LINKING:
-        _link(action)
-    if action.step == Step.SENDING:
-        _send(action)
+    """Carry the action on from its step; each step either moves on, waits for the merchant, or ends. Its
+    messages are written in the language of the merchant who started it."""
+    with translation.override(action.params.get("language") or settings.LANGUAGE_CODE):
+        if action.step in (Step.QUEUED, Step.CHECKING):
+            _check(action)
+        if action.step == Step.CANCELLING:
+            _cancel(action)
+        if action.step == Step.LINKING:
+            _link(action)
+        if action.step == Step.SENDING:
+            _send(action)
 
 
 # CHECKING

@@ -11,8 +11,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from orderguard.core.exceptions import ApplicationError
 from orderguard.integrations.shopify.errors import ShopifyError
@@ -69,6 +69,7 @@ class CancelOptions:
         return {
             "reason_code": self.reason_code, "reason_description": self.reason_description[:MAX_DESCRIPTION], "restock": self.restock,
             "discount": self.discount, "message": self.message[:MAX_MESSAGE], "dropped_items": list(self.dropped_items), "link": self.link,
+            "language": get_language() or "",  # the merchant's: the worker writes the action's messages in it
         }
 
 
