@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
+
+# makemigrations reads each database's migration history (its consistency check).
+pytestmark = pytest.mark.django_db(databases="__all__")
 
 
 def test_every_model_change_has_its_migration():
