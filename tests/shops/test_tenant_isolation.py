@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from orderguard.orders.models import SocialOrder
+from orderguard.remediation.models import RemediationAction
 from orderguard.shops.models import DataRequestExport, Shop
 from tests.helpers import SHOP_A, SHOP_B, bearer, make_sandbox_shop, open_app
 
@@ -45,6 +46,8 @@ def two_shops(client, app_server):
     return {
         "export_id": DataRequestExport.objects.create(shop=shop_b, shopify_customer_id="7", export={"secret": "B"}).pk,
         "order_id": order.pk,
+        "action_id": RemediationAction.objects.create(shop=shop_b, order=order, kind="cancel_and_link", idempotency_key="secret-key-of-b",
+                                                      step="awaiting_manual_cancel", status="done", message="secret").pk,
     }
 
 
