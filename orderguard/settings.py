@@ -231,6 +231,9 @@ META_COMMERCE_MANAGER_ORDER_URL = env.string(
     local_default=f"{SANDBOX_ADMIN_URL}/_sandbox/meta/commerce_manager/{{cms_id}}/orders/{{order_id}}",
     default="https://www.facebook.com/commerce_manager/{cms_id}/orders/{order_id}",
 )
+# A cancellation on Meta that has not answered within this (connect, read) is treated as "outcome unknown":
+# the remedy reads the order's cancellations before sending it again (orderguard/remediation/cancel_and_link.py).
+REMEDY_META_WRITE_TIMEOUT = (5.0, float(env.integer("REMEDY_META_WRITE_TIMEOUT_SECONDS", default=20, minimum=1)))
 META_OAUTH_SCOPES = ["commerce_account_read_orders", "commerce_account_read_settings", "pages_show_list", "business_management"]
 
 # DETECTION (see orderguard/reconciliation/engine.py)

@@ -8,6 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+# makemigrations reads each database's migration history (its consistency check).
+pytestmark = pytest.mark.django_db(databases="__all__")
+
 
 # makemigrations reads each database's applied migrations (its consistency check) before it compares.
 @pytest.mark.django_db(databases=["default", "sandbox"])

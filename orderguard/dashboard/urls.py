@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orderguard.dashboard import check_views, meta_views, remedy_apology_views, settings_views, views
+from orderguard.dashboard import check_views, meta_views, remedy_apology_views, remedy_cancel_views, settings_views, views
 
 app_name = "dashboard"
 
@@ -20,6 +20,16 @@ urlpatterns = [
     path("remedies/apology/<int:action_id>", remedy_apology_views.apology_status, name="apology-status"),
     path("settings/", settings_views.shop_settings, name="settings"),
     path("settings/preferences", settings_views.preferences_update, name="preferences-update"),
+    path("orders/<int:order_id>/cancel/panel", remedy_cancel_views.cancel_panel, name="cancel-panel"),
+    path("orders/<int:order_id>/cancel/form", remedy_cancel_views.cancel_form, name="cancel-form"),
+    path("orders/<int:order_id>/cancel/review", remedy_cancel_views.cancel_review, name="cancel-review"),
+    path("orders/<int:order_id>/cancel", remedy_cancel_views.cancel_start_view, name="cancel-start"),
+    path("orders/<int:order_id>/cancel/progress", remedy_cancel_views.cancel_progress_view, name="cancel-progress"),
+    path("orders/<int:order_id>/cancel/row", remedy_cancel_views.cancel_row, name="cancel-row"),
+    path("remedies/<int:action_id>/manual-done", remedy_cancel_views.cancel_manual_done, name="cancel-manual-done"),
+    path("orders/cancel/bulk/form", remedy_cancel_views.cancel_bulk_form, name="cancel-bulk-form"),
+    path("orders/cancel/bulk/review", remedy_cancel_views.cancel_bulk_review, name="cancel-bulk-review"),
+    path("orders/cancel/bulk", remedy_cancel_views.cancel_bulk_start, name="cancel-bulk-start"),
     path("shop/sync", views.shop_sync, name="shop-sync"),
     path("privacy/exports/<int:export_id>.json", views.data_request_export, name="data-request-export"),
     path("meta/", meta_views.meta_connection, name="meta"),

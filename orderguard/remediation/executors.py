@@ -23,5 +23,5 @@ def executor(kind: str) -> Callable[[Executor], Executor]:
     return register
 
 
-# The executors register themselves on import (R2-B adds cancel_and_link here).
-from orderguard.remediation import apology_send  # noqa: E402,F401
+# The executors register themselves on import.
+from orderguard.remediation import apology_send, cancel_and_link  # noqa: E402,F401

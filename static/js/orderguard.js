@@ -3,7 +3,8 @@
  * htmx 2 sends XMLHttpRequests, which App Bridge does not patch, so every htmx request gets a fresh ID
  * token here: fetched in htmx:confirm (which can wait for a promise), set in htmx:configRequest. A 401
  * carrying X-Shopify-Retry-Invalid-Session-Request is retried once with a new token, as App Bridge does
- * for fetch. Server events named og:toast become App Bridge toasts.
+ * for fetch. Server events named og:toast become App Bridge toasts; <ui-modal> confirmations open as App
+ * Bridge modals (an in-page dialog without App Bridge).
  */
 (function () {
   "use strict";
@@ -103,7 +104,7 @@
     if (event.key === "Escape") closeDrawer();
   });
 
-  // Row selection, ready for bulk actions; one of them is a CSV export of the selection.
+  // Row selection, for the bulk actions: a CSV export of the selection, and cancel and send store links.
   function selectionChanged() {
     var boxes = document.querySelectorAll("input[data-og-select]");
     var checked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
@@ -223,6 +224,63 @@
     var link = row.querySelector("a[data-og-row-primary]");
     if (link && !(window.getSelection && String(window.getSelection()))) link.click();
   });
+
+  // Confirmations: a <ui-modal data-og-modal> swapped in opens as an App Bridge modal (shopify.modal), or,
+  // without App Bridge, as an in-page dialog. App Bridge only relays clicks on the modal's title-bar
+  // buttons, so its primary button clicks the hidden confirm button of the form it belongs to.
+  var openModal = null;
+  function modalApi() {
+    return window.shopify && window.shopify.modal && typeof window.shopify.modal.show === "function" ? window.shopify.modal : null;
+  }
+  function showModal(modal) {
+    openModal = modal;
+    var api = modalApi();
+    if (api) { api.show(modal.id); return; }
+    var bar = modal.querySelector("ui-title-bar");
+    var title = document.createElement("h2");
+    title.className = "og-modal-title";
+    title.id = modal.id + "-title";
+    title.textContent = bar ? bar.getAttribute("title") || "" : "";
+    modal.insertBefore(title, modal.firstChild);
+    modal.setAttribute("role", "dialog");
+    modal.setAttribute("aria-modal", "true");
+    modal.setAttribute("aria-labelledby", title.id);
+    modal.classList.add("og-modal-open");
+    var primary = modal.querySelector('ui-title-bar button[variant="primary"]');
+    if (primary) primary.focus();
+  }
+  function hideModal() {
+    var modal = openModal;
+    openModal = null;
+    if (!modal) return;
+    var api = modalApi();
+    if (api && document.body.contains(modal)) api.hide(modal.id);
+    if (modal.parentNode) modal.parentNode.removeChild(modal);
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    var modal = target && target.querySelector ? target.querySelector("ui-modal[data-og-modal]") : null;
+    if (modal) showModal(modal);
+  });
+  document.addEventListener("click", function (event) {
+    var confirm = event.target.closest && event.target.closest("[data-og-confirm-target]");
+    if (confirm) {
+      var submit = document.querySelector(confirm.dataset.ogConfirmTarget);
+      if (submit && !submit.dataset.ogSent) {
+        submit.dataset.ogSent = "1";  // one click, one request (the idempotency key covers the rest)
+        submit.click();
+      }
+      return;
+    }
+    if (event.target.closest && event.target.closest("[data-og-modal-hide]")) hideModal();
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && openModal && !modalApi()) {
+      event.stopImmediatePropagation();
+      hideModal();
+    }
+  }, true);
+  document.addEventListener("og:modal-hide", hideModal);
 
   document.addEventListener("og:toast", function (event) {
     var detail = event.detail || {};

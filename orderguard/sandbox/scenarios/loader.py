@@ -27,6 +27,7 @@ from orderguard.sandbox.models import SandboxShop, SandboxShopifyOrder
 from orderguard.sandbox.scenarios import SCENARIOS_DIR
 from orderguard.sandbox.scenarios.health_keys import HealthScenarioError, load_health
 from orderguard.sandbox.scenarios.times import parse_time
+from orderguard.sandbox.shopify.draft_models import SandboxProductVariant
 
 State = MetaOrder.State
 SHOPIFY_APP = {"id": shopify_channel.APP_ID, "name": "Shopify"}
@@ -57,6 +58,7 @@ class LoadResult:
     shop: str
     accounts: dict[str, dict] = field(default_factory=dict)  # id -> {"behaviour", "states": {state: n}}
     shopify_orders: int = 0
+    variants: int = 0
     tokens: list[LoadedToken] = field(default_factory=list)
 
 
@@ -124,6 +126,8 @@ class _Loader:
     def run(self, default_name: str) -> LoadResult:
         self.shop = self.load_shop(self.need(self.data, "shop", "scenario"))
         result = LoadResult(name=self.data.get("name") or default_name, shop=self.shop.domain)
+        if "variants" in self.data:
+            result.variants = self.load_variants(self.data["variants"])
         for index, user in enumerate(self.data.get("meta_users", [])):
             where = f"meta_users[{index}]"
             MetaUser.objects.update_or_create(id=str(self.need(user, "id", where)), defaults={"name": self.need(user, "name", where)})
@@ -172,6 +176,33 @@ class _Loader:
         shop.orders.all().delete()  # the scenario owns the shop's orders
         self.first_order_number = int(spec.get("first_order_number", shopify_channel.FIRST_ORDER_NUMBER))
         return shop
+
+    def load_variants(self, specs) -> int:
+        """The shop's product variants (what Meta's items map to); a scenario with the field owns them."""
+        if not isinstance(specs, list):
+            raise ScenarioError("variants: a list of variants")
+        rows = []
+        for index, spec in enumerate(specs):
+            where = f"variants[{index}]"
+            try:
+                numeric_id, product_id = int(self.need(spec, "id", where)), int(self.need(spec, "product_id", where))
+            except (TypeError, ValueError):
+                raise ScenarioError(f"{where}: id and product_id are numbers") from None
+            status = spec.get("status", "ACTIVE")
+            if status not in ("ACTIVE", "ARCHIVED", "DRAFT"):
+                raise ScenarioError(f"{where}.status: {status!r} is not ACTIVE, ARCHIVED or DRAFT")
+            rows.append(SandboxProductVariant(
+                shop=self.shop, numeric_id=numeric_id, product_numeric_id=product_id, product_title=self.need(spec, "product", where),
+                title=spec.get("title", "Default Title"), sku=str(spec.get("sku", "")), product_status=status,
+                price=self.money(self.need(spec, "price", where), f"{where}.price"), inventory_quantity=int(spec.get("inventory", 10)),
+            ))
+        ids = [row.numeric_id for row in rows]
+        if len(set(ids)) != len(ids):
+            raise ScenarioError("variants: two variants share an id")
+        SandboxProductVariant.objects.filter(shop=self.shop).delete()
+        SandboxProductVariant.objects.filter(numeric_id__in=ids).delete()
+        SandboxProductVariant.objects.bulk_create(rows)
+        return len(rows)
 
     def load_account(self, spec: dict, where: str) -> MetaCommerceAccount:
         cms_id = str(self.need(spec, "id", where))

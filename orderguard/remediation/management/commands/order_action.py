@@ -1,7 +1,7 @@
 """Run a remedy on one order from the command line (operators, agencies), through the same services as
 the app: `order_action <shop-domain-or-handle> <meta-order-id> <remedy> [options]`.
 
-Each remedy is a subcommand with its own parser and handler (`_apology` below); `--json` prints one
+Each remedy is a subcommand with its own parser and handler (`_apology`, `_cancel_and_link` below); `--json` prints one
 object in the stable format of docs/order-action-json.md. With `--send` the action is created as the
 app creates it and run here, synchronously, to its final state (a worker that picks it up later finds
 it finished and does nothing).
@@ -19,17 +19,19 @@ from django.utils import timezone
 from orderguard.orders.models import SocialOrder
 from orderguard.remediation.apology import SUPPORTED_LANGUAGES
 from orderguard.remediation.apology_send import ApologyRefused, apology_email_request
+from orderguard.remediation.cli import add_cancel_and_link_arguments, cancel_and_link_command
 from orderguard.remediation.models import FINAL_STEPS, RemediationAction
 from orderguard.remediation.selectors import apology_compose
 from orderguard.remediation.services import remediation_action_run
 from orderguard.shops.models import Shop
+from orderguard.shops.selectors import shop_by_domain_or_handle
 
 FORMAT_VERSION = 1
 ACTOR = "operator"
 
 
 class Command(BaseCommand):
-    help = "Run a remedy (an apology email) on one Facebook/Instagram order of a shop."
+    help = "Run a remedy (an apology email, or cancel and send a store link) on one Facebook/Instagram order of a shop."
 
     def add_arguments(self, parser):
         parser.add_argument("shop", help="The shop's myshopify domain, or its handle (the part before .myshopify.com).")
@@ -41,15 +43,25 @@ class Command(BaseCommand):
         apology.add_argument("--send", action="store_true", help="Send it to the buyer now and print the action's final state.")
         apology.add_argument("--json", dest="as_json", action="store_true", help="Machine-readable output (docs/order-action-json.md).")
 
-        # cancel-and-link: its subparser goes here, its handler next to _apology, and an entry in REMEDIES.
+        add_cancel_and_link_arguments(remedies.add_parser("cancel-and-link", help="Cancel on Meta and send the buyer a store link."))
 
     def handle(self, *args, shop: str, meta_order_id: str, remedy: str, **options):
         shop_row = _shop(shop)
         order = SocialOrder.objects.filter(shop=shop_row, meta_order_id=meta_order_id.strip()).first()
         if order is None:
             raise CommandError(f"{shop_row.domain} has no Meta order {meta_order_id!r}.")
-        handlers = {"apology": self._apology}
+        handlers = {"apology": self._apology, "cancel-and-link": self._cancel_and_link}
         handlers[remedy](shop=shop_row, order=order, **options)
+
+    # cancel-and-link (orderguard/remediation/cli.py)
+    # --------------------------------------------------------------------------------------------------
+
+    def _cancel_and_link(self, *, shop: Shop, order: SocialOrder, **options) -> None:
+        cancel_and_link_command(
+            shop_domain=shop.domain, meta_order_id=order.meta_order_id, reason=options["reason"], description=options["description"],
+            restock=options["restock"], discount=options["discount"], message=options["message"], manual_done=options["manual_done"],
+            as_json=options["as_json"], stdout=self.stdout,
+        )
 
     # apology
     # --------------------------------------------------------------------------------------------------
@@ -115,10 +127,7 @@ def action_json(action: RemediationAction) -> dict:
 
 
 def _shop(value: str) -> Shop:
-    domain = value.strip().lower()
-    if "." not in domain:
-        domain = f"{domain}.myshopify.com"
-    shop = Shop.objects.filter(domain=domain).first()
+    shop = shop_by_domain_or_handle(value=value)
     if shop is None:
         raise CommandError(f"No shop {value!r}.")
     return shop

@@ -89,6 +89,9 @@
         .catch(function (error) { reply(data.id, { error: String(error) }); });
     } else if (data.og === "toast") {
       showToast(data.message, data.isError, data.duration);
+    } else if (data.og === "modal") {
+      // App Bridge dims the whole admin while a modal is open.
+      document.body.classList.toggle("sb-modal-open", !!data.open);
     } else if (data.og === "navMenu") {
       renderNav(data.items || []);
     } else if (data.og === "titleBar") {

@@ -1,7 +1,7 @@
 /* App Bridge, played by the OrderGuard sandbox. Loaded by the app's pages in place of
  * https://cdn.shopify.com/shopifycloud/app-bridge.js when the sandbox is enabled. It speaks to the sandbox
  * admin (the parent frame) with postMessage, as the real one speaks to Shopify admin:
- * shopify.idToken(), shopify.toast.show(), fetch() with the ID token, the bounce page, the nav menu and the
+ * shopify.idToken(), shopify.toast.show(), shopify.modal with <ui-modal>, fetch() with the ID token, the bounce page, the nav menu and the
  * title bar (ui-title-bar). Like the real one, it defines its custom elements (s-app-nav, ui-nav-menu,
  * ui-title-bar) only when the admin draws them, i.e. inside the admin's frame; a page opened on its own
  * keeps them undefined, which is what the app's CSS tests to show its in-page header instead. */
@@ -62,6 +62,99 @@
   };
   window.shopify = shopify;
 
+  // <ui-modal> and shopify.modal: App Bridge draws a modal's content in the admin, outside the app's
+  // frame, and relays clicks on the buttons of its <ui-title-bar> to those buttons in the app. The stand-in
+  // draws a copy in a <dialog> over the app and relays the clicks the same way, so the app can rely on
+  // nothing but what the real one gives: static content, and clicks on its own title-bar buttons.
+  function drawModal(element) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "sb-modal";
+    dialog.setAttribute("data-sandbox-modal", element.id || "");
+    dialog.style.cssText = "max-width:min(640px,92vw);width:100%;border:0;border-radius:12px;padding:0;box-shadow:0 20px 60px rgba(0,0,0,.35);font:14px/1.45 -apple-system,BlinkMacSystemFont,'Segoe UI',sans-serif";
+    var bar = element.querySelector("ui-title-bar");
+    var header = document.createElement("header");
+    header.style.cssText = "display:flex;justify-content:space-between;align-items:center;padding:14px 18px;border-bottom:1px solid #e3e3e3;background:#f7f7f7";
+    var title = document.createElement("h2");
+    title.style.cssText = "margin:0;font-size:15px";
+    title.textContent = (bar && bar.getAttribute("title")) || "";
+    var close = document.createElement("button");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close");
+    close.textContent = "\u2715";
+    close.style.cssText = "border:0;background:none;font-size:16px;cursor:pointer";
+    close.addEventListener("click", function () { element.hide(); });
+    header.appendChild(title);
+    header.appendChild(close);
+    dialog.appendChild(header);
+    var body = document.createElement("div");
+    body.style.cssText = "padding:16px 18px;max-height:60vh;overflow:auto";
+    Array.prototype.forEach.call(element.children, function (child) {
+      if (child.tagName !== "UI-TITLE-BAR") body.appendChild(child.cloneNode(true));
+    });
+    dialog.appendChild(body);
+    var footer = document.createElement("footer");
+    footer.style.cssText = "display:flex;justify-content:flex-end;gap:8px;padding:12px 18px;border-top:1px solid #e3e3e3";
+    var buttons = bar ? Array.prototype.slice.call(bar.querySelectorAll("button")) : [];
+    buttons.reverse().forEach(function (original) {
+      var proxy = document.createElement("button");
+      proxy.type = "button";
+      proxy.textContent = original.textContent;
+      var primary = original.getAttribute("variant") === "primary";
+      var critical = original.getAttribute("tone") === "critical";
+      proxy.style.cssText = "padding:6px 14px;border-radius:8px;cursor:pointer;border:1px solid " + (primary ? (critical ? "#8e1f0b" : "#303030") : "#c9c9c9") +
+        ";background:" + (primary ? (critical ? "#c70a24" : "#303030") : "#fff") + ";color:" + (primary ? "#fff" : "#303030");
+      if (original.disabled) proxy.disabled = true;
+      proxy.addEventListener("click", function () { original.click(); });
+      footer.appendChild(proxy);
+    });
+    dialog.appendChild(footer);
+    dialog.addEventListener("cancel", function (event) { event.preventDefault(); element.hide(); });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    return dialog;
+  }
+
+  if (window.customElements && !window.customElements.get("ui-modal")) {
+    var UIModal = function () { return Reflect.construct(HTMLElement, [], UIModal); };
+    UIModal.prototype = Object.create(HTMLElement.prototype);
+    UIModal.prototype.constructor = UIModal;
+    Object.setPrototypeOf(UIModal, HTMLElement);
+    UIModal.prototype.show = function () {
+      if (!this._dialog) {
+        this._dialog = drawModal(this);
+        send("modal", { open: true });
+        this.dispatchEvent(new CustomEvent("show"));
+      }
+      return Promise.resolve();
+    };
+    UIModal.prototype.hide = function () {
+      if (this._dialog) {
+        this._dialog.close();
+        this._dialog.remove();
+        this._dialog = null;
+        send("modal", { open: false });
+        this.dispatchEvent(new CustomEvent("hide"));
+      }
+      return Promise.resolve();
+    };
+    UIModal.prototype.toggle = function () { return this._dialog ? this.hide() : this.show(); };
+    UIModal.prototype.disconnectedCallback = function () { this.hide(); };
+    Object.defineProperty(UIModal.prototype, "open", { get: function () { return !!this._dialog; } });
+    window.customElements.define("ui-modal", UIModal);
+    // ui-title-bar (the page's, and a modal's own) is defined below, with the page title bar it publishes.
+  }
+
+  function modalById(id) {
+    var element = document.getElementById(id);
+    if (!element || element.tagName !== "UI-MODAL") return Promise.reject(new Error("App Bridge: no ui-modal with id " + id));
+    return element;
+  }
+  shopify.modal = {
+    show: function (id) { var el = modalById(id); return el.show ? el.show() : el; },
+    hide: function (id) { var el = modalById(id); return el.hide ? el.hide() : el; },
+    toggle: function (id) { var el = modalById(id); return el.toggle ? el.toggle() : el; }
+  };
+
   // Like App Bridge: fetch() to the app's own origin carries a fresh ID token.
   var nativeFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
@@ -103,7 +196,8 @@
   // A click on an action in the admin comes back here and clicks the element, so its handlers run.
   var titleBarActions = [];
   function publishTitleBar() {
-    var bar = document.querySelector("ui-title-bar");
+    // The page's title bar, not a modal's (the modal draws its own title and buttons).
+    var bar = document.querySelector("ui-title-bar:not(ui-modal ui-title-bar)");
     var breadcrumb = null;
     var actions = [];
     titleBarActions = [];

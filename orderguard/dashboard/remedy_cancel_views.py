@@ -1,0 +1,219 @@
+"""'Cancel and send a store link' in the app: the panel in the order drawer, the form, the confirmation
+(an App Bridge modal; an in-page dialog without App Bridge), the start, the progress the row and the
+drawer poll, the guided manual cancel, and the same for selected orders.
+
+Thin: parse the form, call one service or selector of orderguard.remediation, render a partial. The
+confirmation form carries an idempotency key made when it was rendered, so a double click is one action.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import retarget, trigger_client_event
+
+from orderguard.core.http import AppRequest
+from orderguard.orders import selectors as order_selectors
+from orderguard.remediation import cancel_start, progress
+from orderguard.remediation.cancel_rules import CancelReason
+
+MAX_BULK = 25
+
+
+def _actor(request: AppRequest) -> str:
+    """The admin user from the ID token (its `sub`)."""
+    return str(getattr(request.id_token_claims, "user_id", "") or "merchant")
+
+
+def _order(request: AppRequest, order_id: int):
+    order = order_selectors.order_get(shop=request.shop, order_id=order_id)
+    if order is None:
+        raise Http404
+    return order
+
+
+@dataclass(frozen=True)
+class ParsedOptions:
+    options: cancel_start.CancelOptions | None
+    errors: dict[str, str]
+    values: dict
+
+
+def _options(data: QueryDict, *, unmapped: list[str] | None) -> ParsedOptions:
+    """The form's choices. Unmapped items can only be left out, and the merchant must say so."""
+    errors: dict[str, str] = {}
+    reason = data.get("reason", "")
+    if reason not in CancelReason.__members__:
+        errors["reason"] = _("Pick one of Meta's reasons.")
+    try:
+        discount = cancel_start.parse_discount(data.get("discount", ""))
+    except ValueError as error:
+        errors["discount"], discount = str(error), None
+    dropped = tuple(value for value in data.getlist("drop") if value)
+    if unmapped and set(unmapped) - set(dropped):
+        errors["drop"] = _("Items that match no product in your store can only be left out: tick them to continue, or add the products in Shopify first.")
+    values = {
+        "reason": reason, "description": data.get("description", "")[: cancel_start.MAX_DESCRIPTION], "restock": data.get("restock") == "on",
+        "discount": data.get("discount", ""), "message": data.get("message", "")[: cancel_start.MAX_MESSAGE], "dropped": dropped,
+    }
+    if errors:
+        return ParsedOptions(None, errors, values)
+    options = cancel_start.CancelOptions(
+        reason_code=reason, reason_description=values["description"], restock=values["restock"], discount=discount,
+        message=values["message"], dropped_items=dropped,
+    )
+    return ParsedOptions(options, {}, values)
+
+
+def _defaults() -> dict:
+    return {"reason": CancelReason.OUT_OF_STOCK.value, "description": str(cancel_start.DEFAULT_DESCRIPTION), "restock": False,
+            "discount": "", "message": str(cancel_start.DEFAULT_MESSAGE), "dropped": ()}
+
+
+def _panel_context(request: AppRequest, order, **extra) -> dict:
+    return {"shop": request.shop, "order": order, "reasons": cancel_start.REASON_LABELS, **extra}
+
+
+@require_GET
+def cancel_panel(request: AppRequest, order_id: int) -> HttpResponse:
+    """The drawer's section: progress if an action exists, else the button or why there is none. From the
+    database only."""
+    order = _order(request, order_id)
+    found = progress.cancel_progress(shop=request.shop, order=order)
+    if found is not None and not (found.final and (request.GET.get("again") or found.action.step == found.action.Step.STOPPED)):
+        return render(request, "remediation/_progress.html", _panel_context(request, order, progress=found))
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order, with_mapping=False)
+    return render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview, progress=found))
+
+
+@require_GET
+def cancel_form(request: AppRequest, order_id: int) -> HttpResponse:
+    """The form with what will happen, a fresh idempotency key and the item mapping (read from Shopify)."""
+    order = _order(request, order_id)
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order)
+    if not preview.allowed:
+        return render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview))
+    context = _panel_context(request, order, preview=preview, key=secrets.token_urlsafe(24), values=_defaults(), errors={})
+    return render(request, "remediation/_cancel_form.html", context)
+
+
+@require_POST
+def cancel_review(request: AppRequest, order_id: int) -> HttpResponse:
+    """The confirmation: exactly what will happen, in a modal; the form again when something is off."""
+    order = _order(request, order_id)
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order)
+    parsed = _options(request.POST, unmapped=preview.unmapped_ids)
+    key = request.POST.get("key", "")
+    context = _panel_context(request, order, preview=preview, key=key, values=parsed.values, errors=parsed.errors)
+    if parsed.options is None or not preview.allowed:
+        response = render(request, "remediation/_cancel_form.html" if preview.allowed else "remediation/_cancel_panel.html", context, status=422)
+        return retarget(response, f"#og-cancel-{order.pk}")
+    return render(request, "remediation/_cancel_modal.html", {**context, "options": parsed.options})
+
+
+@require_POST
+def cancel_start_view(request: AppRequest, order_id: int) -> HttpResponse:
+    order = _order(request, order_id)
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order, with_mapping=False)
+    parsed = _options(request.POST, unmapped=None)
+    if parsed.options is None:
+        response = render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview, error=next(iter(parsed.errors.values()))), status=422)
+        return trigger_client_event(response, "og:modal-hide", {})
+    try:
+        action = cancel_start.cancel_and_link_start(
+            shop=request.shop, order=order, idempotency_key=request.POST.get("key", ""), actor=_actor(request), options=parsed.options,
+        )
+    except cancel_start.CancelRefused as error:
+        response = render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview, error=str(error)), status=409)
+        return trigger_client_event(response, "og:modal-hide", {})
+    found = progress.CancelProgress(action=action, order=order, commerce_manager_url=preview.commerce_manager_url)
+    response = render(request, "remediation/_progress.html", _panel_context(request, order, progress=found))
+    trigger_client_event(response, "og:modal-hide", {})
+    trigger_client_event(response, "og:orders-changed", {})
+    return trigger_client_event(response, "og:toast", {"message": _("Started: OrderGuard checks the order, cancels it on Meta and sends the link.")})
+
+
+@require_GET
+def cancel_progress_view(request: AppRequest, order_id: int) -> HttpResponse:
+    """Polled by the drawer while the action is not final."""
+    order = _order(request, order_id)
+    found = progress.cancel_progress(shop=request.shop, order=order)
+    if found is None:
+        raise Http404
+    return render(request, "remediation/_progress.html", _panel_context(request, order, progress=found))
+
+
+@require_GET
+def cancel_row(request: AppRequest, order_id: int) -> HttpResponse:
+    """The row's badge, polled while the action is not final."""
+    order = _order(request, order_id)
+    action = progress.cancel_action_latest(shop=request.shop, order_id=order.pk)
+    if action is None:
+        return HttpResponse("")
+    return render(request, "remediation/_progress_row.html", {"order": order, "remedy": action})
+
+
+@require_POST
+def cancel_manual_done(request: AppRequest, action_id: int) -> HttpResponse:
+    """The merchant cancelled the order in Commerce Manager: the action carries on with the link."""
+    action = progress.remedy_action_get(shop=request.shop, action_id=action_id)
+    if action is None:
+        raise Http404
+    carried_on = cancel_start.cancel_and_link_manual_done(action=action, actor=_actor(request))
+    action.refresh_from_db()
+    found = progress.CancelProgress(action=action, order=action.order, commerce_manager_url=action.result.get("commerce_manager_url", ""))
+    response = render(request, "remediation/_progress.html", _panel_context(request, action.order, progress=found), status=200 if carried_on else 409)
+    message = _("Thanks: OrderGuard now creates the store link and sends it.") if carried_on else _("This action is not waiting for you any more.")
+    return trigger_client_event(response, "og:toast", {"message": message, "error": not carried_on})
+
+
+# Selected orders
+# ------------------------------------------------------------------------------------------------------
+
+
+def _selected(request: AppRequest) -> list:
+    ids = [int(value) for value in request.POST.getlist("ids") if value.isascii() and value.isdigit()][:MAX_BULK]
+    return order_selectors.orders_by_ids(shop=request.shop, ids=ids)
+
+
+@require_POST
+def cancel_bulk_form(request: AppRequest) -> HttpResponse:
+    """One form for the selected orders (shown in the drawer), each order with its own key and verdict."""
+    orders = _selected(request)
+    previews = [cancel_start.cancel_preview(shop=request.shop, order=order) for order in orders]
+    keys = {preview.order.pk: secrets.token_urlsafe(24) for preview in previews if preview.allowed}
+    context = {"shop": request.shop, "previews": previews, "keys": keys, "values": _defaults(), "errors": {}, "reasons": cancel_start.REASON_LABELS}
+    return render(request, "remediation/_cancel_bulk_form.html", context)
+
+
+@require_POST
+def cancel_bulk_review(request: AppRequest) -> HttpResponse:
+    orders = [order for order in _selected(request) if request.POST.get(f"key_{order.pk}")]
+    parsed = _options(request.POST, unmapped=None)
+    if parsed.options is None:
+        previews = [cancel_start.cancel_preview(shop=request.shop, order=order) for order in _selected(request)]
+        keys = {order.pk: request.POST.get(f"key_{order.pk}") for order in orders}
+        context = {"shop": request.shop, "previews": previews, "keys": keys, "values": parsed.values, "errors": parsed.errors, "reasons": cancel_start.REASON_LABELS}
+        return retarget(render(request, "remediation/_cancel_bulk_form.html", context, status=422), "#og-cancel-bulk")
+    return render(request, "remediation/_cancel_bulk_modal.html", {"shop": request.shop, "orders": orders, "options": parsed.options, "reasons": cancel_start.REASON_LABELS})
+
+
+@require_POST
+def cancel_bulk_start(request: AppRequest) -> HttpResponse:
+    """Each selected order its own action (unmapped items left out), then a summary of what started."""
+    parsed = _options(request.POST, unmapped=None)
+    orders = [order for order in _selected(request) if request.POST.get(f"key_{order.pk}")]
+    if parsed.options is None or not orders:
+        return trigger_client_event(HttpResponse(status=422), "og:toast", {"message": _("Nothing to start."), "error": True})
+    pairs = [(order, request.POST[f"key_{order.pk}"]) for order in orders]
+    outcomes = cancel_start.cancel_and_link_start_many(shop=request.shop, orders_and_keys=pairs, actor=_actor(request), options=parsed.options)
+    started = sum(1 for outcome in outcomes if outcome.action is not None)
+    response = render(request, "remediation/_cancel_bulk_result.html", {"outcomes": outcomes, "started": started, "refused": len(outcomes) - started})
+    trigger_client_event(response, "og:modal-hide", {})
+    trigger_client_event(response, "og:orders-changed", {})
+    return trigger_client_event(response, "og:toast", {"message": _("%(n)s of %(total)s started.") % {"n": started, "total": len(outcomes)}})
