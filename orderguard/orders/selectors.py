@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, SocialOrder, SocialOrderEvent
 from orderguard.orders.schedule import poll_interval
 from orderguard.reconciliation.engine import IN_PROCESSING, NEEDS_ACTION, Reason, Status
+from orderguard.shops.models import Shop
 
 
 def stuck_orders(*, shop) -> QuerySet[SocialOrder]:
@@ -353,8 +354,11 @@ def order_detail_context(*, shop, order_id: int) -> OrderDetail | None:
 
 def orders_freshness_stamp(*, shop) -> str:
     """Changes whenever an order of the shop changes or a poll succeeds: the page refreshes its list then."""
-    latest = SocialOrder.objects.filter(shop=shop).aggregate(latest=Max("updated_at"))["latest"]
-    state = PollState.objects.filter(shop=shop).values_list("last_success_at", flat=True).first()
+    latest_order = SocialOrder.objects.filter(shop=OuterRef("pk")).order_by("-updated_at").values("updated_at")[:1]
+    last_success = PollState.objects.filter(shop=OuterRef("pk")).values("last_success_at")[:1]
+    latest, state = (  # one query: the freshness poll asks every 10 s from every open page
+        Shop.objects.filter(pk=shop.pk).annotate(latest=Subquery(latest_order), polled=Subquery(last_success)).values_list("latest", "polled").get()
+    )
     return f"{latest.timestamp() if latest else 0:.6f}-{state.timestamp() if state else 0:.0f}"
 
 

@@ -52,7 +52,7 @@ def test_text_send_prints_the_final_state(shop_with_orders):
 def test_unknown_shop_order_or_remedy_is_a_clear_error(shop_with_orders):
     with pytest.raises(CommandError, match="No shop"):
         _run("nobody", "1", "apology")
-    with pytest.raises(CommandError, match="has no Meta order"):
+    with pytest.raises(CommandError, match="No Meta order"):
         _run("alpha-goods", "999", "apology")
     with pytest.raises(CommandError, match="invalid choice"):
         _run("alpha-goods", "1000000000000001", "refund")

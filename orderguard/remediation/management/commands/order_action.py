@@ -49,7 +49,7 @@ class Command(BaseCommand):
         shop_row = _shop(shop)
         order = SocialOrder.objects.filter(shop=shop_row, meta_order_id=meta_order_id.strip()).first()
         if order is None:
-            raise CommandError(f"{shop_row.domain} has no Meta order {meta_order_id!r}.")
+            raise CommandError(f"No Meta order {meta_order_id!r} in {shop_row.domain}.")
         handlers = {"apology": self._apology, "cancel-and-link": self._cancel_and_link}
         handlers[remedy](shop=shop_row, order=order, **options)
 
