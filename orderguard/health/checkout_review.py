@@ -113,7 +113,7 @@ def _countries_row(stored: _Stored, shop: Shop, buyer_countries: set[str]) -> Re
     zones = set(coverage["countries"])
     shopify = _("Shipping zones: %(countries)s") % {"countries": _join(zones)}
     if coverage.get("rest_of_world"):
-        shopify += " " + _("and the rest of the world")
+        shopify = shopify + " " + _("and the rest of the world") if zones else _("Every country (a rest-of-the-world zone)")
         return ReviewRow("countries", topic, meta, shopify, Verdict.MATCH)
     missing = buyer_countries - zones
     if missing:
