@@ -17,6 +17,8 @@ from django_htmx.http import trigger_client_event
 
 from orderguard.core.http import AppRequest
 from orderguard.health import dossier, reconnect, selectors, services
+from orderguard.health.answers import answer_rows
+from orderguard.health.checkout_review import checkout_review
 
 
 def _context(panel: selectors.HealthPanel, request: AppRequest) -> dict:
@@ -70,3 +72,14 @@ def dossier_download(request: AppRequest) -> HttpResponse:
     response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="orderguard-dossier-{timezone.now():%Y%m%d-%H%M}.zip"'
     return response
+
+
+@require_GET
+def checkout_review_page(request: AppRequest) -> HttpResponse:
+    """Meta's and Shopify's checkout settings side by side, from the stored check results."""
+    return render(request, "health/checkout.html", {"review": checkout_review(shop=request.shop), "shop": request.shop, "nav": "health"})
+
+
+@require_GET
+def answers_page(request: AppRequest) -> HttpResponse:
+    return render(request, "health/answers.html", {"answers": answer_rows(), "shop": request.shop, "nav": "health"})
