@@ -74,6 +74,10 @@ def apology_email_request(*, shop: Shop, order: SocialOrder, subject: str, body:
         with transaction.atomic():
             # One apology on its way per order: a second one waits until the first ended.
             SocialOrder.objects.select_for_update().filter(pk=order.pk).first()
+            # Read again under the lock: a concurrent click with the same key has committed by now.
+            existing = RemediationAction.objects.filter(idempotency_key=key).first()
+            if existing is not None:
+                return _same_shop(existing, shop), False
             if apology_live_action(order=order) is not None:
                 raise ApologyRefused(_("An apology for this order is being sent. Wait until it is done."), code="already_sending")
             action = RemediationAction.objects.create(

@@ -164,10 +164,12 @@ def cancel_and_link_start(*, shop: Shop, order: SocialOrder, idempotency_key: st
     if options.reason_code not in CancelReason.__members__:
         raise CancelRefused(_("Pick one of Meta's reasons."), code="bad_reason")
     with transaction.atomic():
+        SocialOrder.objects.select_for_update().filter(pk=order.pk).first()  # one start per order at a time
+        # Read after the lock: a concurrent click with the same key that held it has committed by now
+        # (PostgreSQL's READ COMMITTED shows its row), and is the same request, not a second action.
         earlier = RemediationAction.objects.filter(idempotency_key=key).first()
         if earlier is not None:
             return _same_request(earlier, shop=shop, order=order)
-        SocialOrder.objects.select_for_update().filter(pk=order.pk).first()  # one start per order at a time
         refusal = cancel_refusal(shop=shop, order=order)
         if refusal:
             raise CancelRefused(refusal, code="refused")
