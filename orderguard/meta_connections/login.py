@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,6 +47,8 @@ from orderguard.shops.models import Shop
 TICKET_SALT = "orderguard.meta-login-ticket"
 TICKET_MAX_AGE = 600
 ATTEMPT_LIFETIME = timedelta(minutes=15)
+# The state as minted (secrets.token_urlsafe(32)): a looked-up state must look like one.
+STATE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def meta_login_language(*, ticket: str = "", state: str = "") -> str | None:
             return signing.loads(ticket, salt=TICKET_SALT, max_age=TICKET_MAX_AGE).get("language")
         except signing.BadSignature:
             return None
-    return MetaLoginAttempt.objects.filter(state=state or "-").values_list("language", flat=True).first()
+    return MetaLoginAttempt.objects.filter(state=_state_or_none(state)).values_list("language", flat=True).first()
 
 
 def meta_login_start(*, ticket: str) -> LoginStarted:
@@ -194,10 +197,16 @@ def _spend(attempt: MetaLoginAttempt) -> None:
     MetaLoginAttempt.objects.filter(pk=attempt.pk).update(completed_at=timezone.now(), user_token=None, page_tokens=None, accounts=[])
 
 
+def _state_or_none(state: str) -> str:
+    """A state as we mint them (URL-safe base64); anything else (a NUL byte, a path, 5 MB) matches nothing,
+    and never reaches the database as typed."""
+    return state if STATE_PATTERN.fullmatch(state or "") else "-"
+
+
 def _live_attempt(*, state: str, browser_key: str) -> MetaLoginAttempt:
     """The unspent, unexpired attempt of `state`, locked, if `browser_key` is the one it was started with.
     Call inside a transaction."""
-    attempt = MetaLoginAttempt.objects.select_for_update().filter(state=state or "-").select_related("shop").first()
+    attempt = MetaLoginAttempt.objects.select_for_update().filter(state=_state_or_none(state)).select_related("shop").first()
     if attempt is None or attempt.completed_at is not None or attempt.expires_at <= timezone.now():
         raise MetaLoginFailed(_invalid_login_message())
     if not browser_key or not attempt.browser_key_hash or not hmac.compare_digest(_hash(browser_key), attempt.browser_key_hash):

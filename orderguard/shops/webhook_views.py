@@ -52,6 +52,8 @@ def shopify_webhook(request: HttpRequest, topic: str) -> HttpResponse:
         return HttpResponse("Body is nested too deeply", status=400)
     if not isinstance(payload, dict):
         return HttpResponse("Body is not a JSON object", status=400)
+    if b"\\u0000" in body:  # a NUL in a JSON string: no Shopify payload has one, and PostgreSQL's jsonb refuses it
+        return HttpResponse("Body contains a NUL character", status=400)
     # The shop header is not signed; for compliance topics the signed body names the shop, and must agree.
     if topic in COMPLIANCE_TOPICS and normalize_shop_domain(payload.get("shop_domain")) != shop_domain:
         return HttpResponse("shop_domain does not match the shop header", status=400)

@@ -41,6 +41,18 @@ def test_a_signed_webhook_nested_too_deeply_is_400_and_stores_nothing(client, de
     assert not WebhookDelivery.objects.exists()
 
 
+def test_a_signed_webhook_with_a_nul_in_a_string_is_400_and_stores_nothing(client):
+    # PostgreSQL's jsonb refuses \u0000; no Shopify payload carries one.
+    body = b'{"id": 1, "note": "a\\u0000b"}'
+    response = client.post(
+        "/webhooks/orders/create", data=body, content_type="application/json",
+        headers={"X-Shopify-Hmac-Sha256": webhook_signature(body, settings.SHOPIFY_API_SECRET),
+                 "X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": SHOP_A},
+    )
+    assert response.status_code == 400 and b"NUL" in response.content
+    assert not WebhookDelivery.objects.exists()
+
+
 MALFORMED_CLAIMS = {
     "dest a list": {"dest": [f"https://{SHOP_A}"]},
     "dest an object": {"dest": {"url": f"https://{SHOP_A}"}},
