@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 EARLIER = NOW - timedelta(hours=1)
 # A dispatch's statements: unscheduled shops (select, insert, select again), then one batch of due ones
 # (SQLite: BEGIN + select + update; PostgreSQL: select ... for update skip locked + update, BEGIN not seen).
-STATEMENTS_PER_DISPATCH = {"sqlite": 6, "postgresql": 5}
+# Schedule the new shops (look, insert), then one batch (lock and read, update), savepoints not counted.
+STATEMENTS_PER_DISPATCH = {"sqlite": 4, "postgresql": 4}
 
 
 def _connected_shop(domain="fast-shop.myshopify.com", *, connected_at=EARLIER, **connection_fields):
@@ -119,7 +120,9 @@ def test_a_dispatch_runs_the_same_statements_whatever_the_number_of_due_shops(du
 
     assert len(claimed) == 2 * due_shops and {shop.pk for shop in unscheduled} <= set(claimed)
     # schedule the new ones (look, insert, look again), then one batch (lock, update, and the transaction).
-    assert len(queries) == STATEMENTS_PER_DISPATCH[connection.vendor], [q["sql"][:80] for q in queries]
+    # Savepoints are the test's own transaction nesting atomic() blocks, not work of the dispatch.
+    statements = [q["sql"][:80] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    assert len(statements) == STATEMENTS_PER_DISPATCH[connection.vendor], statements
 
 
 @pytest.mark.parametrize(
