@@ -39,7 +39,11 @@ def test_facebook_login_in_a_popup_connects_the_shop(app_server):
         popup.get_by_role("button", name="Connect this account").click()
         # Connecting validates the token with (the local) Meta several times over before the window closes:
         # on a loaded 2-core machine that can take longer than a page step.
-        popup.wait_for_event("close", timeout=45_000)
+        try:
+            popup.wait_for_event("close", timeout=45_000)
+        except Exception:
+            popup.screenshot(path=ARTIFACTS / "meta-connect-popup-not-closed.png")
+            raise AssertionError(f"the login window did not close; it shows: {popup.inner_text('body')[:500]!r}") from None
 
         expect(frame.get_by_test_id("cms-name")).to_contain_text("Fernhill Supply Co.", timeout=15_000)
         page.screenshot(path=ARTIFACTS / "meta-connected-en.png")
