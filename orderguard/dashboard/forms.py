@@ -8,12 +8,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from orderguard.shops.models import ShopPreferences
-from orderguard.shops.preferences import GRACE_MINUTES_RANGE, WARNING_DAYS_RANGE
+from orderguard.shops.preferences import GRACE_MINUTES_RANGE, WARNING_DAYS_RANGE, link_choice_error
 
 EMAIL_LANGUAGE_CHOICES = [
     (ShopPreferences.EmailLanguage.AUTO, _("From the shipping country (Dutch for the Netherlands, Belgium and other Dutch-speaking countries; English elsewhere)")),
     (ShopPreferences.EmailLanguage.DUTCH, _("Always Dutch")),
     (ShopPreferences.EmailLanguage.ENGLISH, _("Always English")),
+]
+
+STORE_LINK_CHOICES = [
+    (ShopPreferences.StoreLink.DRAFT_ORDER, _("A Shopify draft order (a checkout with the same items and the shipping address)")),
+    (ShopPreferences.StoreLink.CART, _("A cart permalink with a single-use discount code (needs your approval for discount codes when the order has an apology discount)")),
+]
+LINK_SENDING_CHOICES = [
+    (ShopPreferences.LinkSending.SHOPIFY_INVOICE, _("Shopify's invoice email (draft orders only)")),
+    (ShopPreferences.LinkSending.APP_EMAIL, _("OrderGuard's own email, from your shop's contact address")),
 ]
 
 
@@ -47,10 +56,27 @@ class ShopPreferencesForm(forms.Form):
         error_messages={"required": _("Choose a language."), "invalid_choice": _("Choose a language.")},
     )
 
+    store_link = forms.ChoiceField(
+        label=_("Store link sent after a cancel"), choices=STORE_LINK_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a store link."), "invalid_choice": _("Choose a store link.")},
+    )
+    link_sending = forms.ChoiceField(
+        label=_("How the store link is sent"), choices=LINK_SENDING_CHOICES, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the link is sent."), "invalid_choice": _("Choose how the link is sent.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("store_link") and data.get("link_sending") and link_choice_error(store_link=data["store_link"], link_sending=data["link_sending"]):
+            self.add_error("link_sending", gettext("A cart permalink has no Shopify invoice email: choose OrderGuard's own email."))
+        return data
+
     @classmethod
     def of(cls, preferences: ShopPreferences) -> ShopPreferencesForm:
         return cls(initial={
             "grace_minutes": preferences.grace_minutes,
             "auto_cancel_warning_days": preferences.auto_cancel_warning_days,
             "buyer_email_language": preferences.buyer_email_language,
+            "store_link": preferences.store_link,
+            "link_sending": preferences.link_sending,
         })

@@ -25,11 +25,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from orderguard.core.exceptions import PlatformUnavailable
+from orderguard.core.exceptions import ApplicationError, PlatformUnavailable
 from orderguard.integrations.meta.errors import (
     MetaAuthError,
     MetaError,
@@ -39,18 +43,24 @@ from orderguard.integrations.meta.errors import (
     MetaTransientError,
 )
 from orderguard.integrations.meta.types import MetaOrderItem
-from orderguard.integrations.shopify.draft_types import AppliedDiscount, DraftOrderLine, DraftOrderSpec, MailingAddress
-from orderguard.integrations.shopify.errors import ShopifyError, ShopifyPermissionError, ShopifyUserError
+from orderguard.integrations.shopify.draft_types import AppliedDiscount, DiscountCodeSpec, DraftOrderLine, DraftOrderSpec, MailingAddress
+from orderguard.integrations.shopify.errors import ShopifyDiscountCodeTakenError, ShopifyError, ShopifyPermissionError, ShopifyUserError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, ShopifySocialOrder, SocialOrder
 from orderguard.orders.shopify_sync import ShopifyOrderRecord, shopify_orders_store
 from orderguard.reconciliation import matching
+from orderguard.remediation import cart_link
+from orderguard.remediation.apology import apology_language
+from orderguard.remediation.apology_send import NOT_SENT_REFUSED, NOT_SENT_RETRYABLE
 from orderguard.remediation.cancel_rules import CancelRefusal, cancel_verdict_for_order
 from orderguard.remediation.executors import executor
 from orderguard.remediation.item_mapping import ItemMapping, map_items_with_client
 from orderguard.remediation.models import RemediationAction
+from orderguard.remediation.selectors import apology_from_address
 from orderguard.remediation.steps import action_step_move
+from orderguard.orders.events import order_remedy_event
+from orderguard.shops.preferences import shop_preferences
 from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.exceptions import ShopUnavailable
 
@@ -141,6 +151,9 @@ def _check(action: RemediationAction) -> None:
     missing = missing_shopify_scopes(action.shop.scopes)
     if missing:
         _stop(action, "scopes_missing", _("OrderGuard needs your approval to create draft orders and read products (%(scopes)s). Reopen OrderGuard from Apps in your Shopify admin and approve; nothing was cancelled.") % {"scopes": ", ".join(missing)})
+        return
+    if _cart_code_scope_missing(action):
+        _stop(action, "discount_scope_missing", cart_link.scope_missing_message())
         return
     connection = MetaConnection.objects.filter(shop=action.shop, status=MetaConnection.Status.CONNECTED).first()
     if connection is None:
@@ -300,6 +313,9 @@ def _await_manual(action: RemediationAction, *, reason: str, result: dict) -> No
 
 
 def _link(action: RemediationAction) -> None:
+    if action.params.get("link") == cart_link.LINK_CART:
+        _link_cart(action)
+        return
     if action.result.get("draft_order_id"):
         action_step_move(action=action, to=Step.SENDING)
         return
@@ -368,6 +384,9 @@ def _discount(params: dict) -> AppliedDiscount | None:
 
 
 def _send(action: RemediationAction) -> None:
+    if action.params.get("send_by") == cart_link.SEND_APP_EMAIL or action.params.get("link") == cart_link.LINK_CART:
+        _send_app_email(action)
+        return
     result, order = action.result, action.order
     if result.get("invoice_sent_at"):
         _done(action)
@@ -402,6 +421,135 @@ def _send(action: RemediationAction) -> None:
 
 def _done(action: RemediationAction) -> None:
     action_step_move(action=action, to=Step.DONE, message=_("Done: the order is cancelled on Meta (the buyer's payment is released) and the buyer was emailed a link to order the same items in your store. When they pay, the order appears in Shopify."))
+
+
+# The cart permalink (cart_link.py) and OrderGuard's own email
+# ------------------------------------------------------------------------------------------------------
+
+
+def _cart_code_scope_missing(action: RemediationAction) -> bool:
+    shop_scopes = type(action.shop).objects.filter(pk=action.shop_id).values_list("scopes", flat=True).first() or ""
+    return cart_link.needs_discount_scope(link=action.params.get("link", ""), discount=action.params.get("discount")) and not cart_link.has_scope(shop_scopes, cart_link.DISCOUNT_SCOPE)
+
+
+def _link_cart(action: RemediationAction) -> None:
+    """The cart permalink; with an apology discount first its single-use code, made at most once: the
+    code is the action's (cart_link.discount_code_for), recorded with its start before Shopify is asked,
+    and a retry that finds the start looks the code up (or meets Shopify's TAKEN) instead of making another."""
+    result, params, order = action.result, action.params, action.order
+    if result.get("store_link_url"):
+        action_step_move(action=action, to=Step.SENDING)
+        return
+    mapping = _mapping(action)
+    dropped = set(params.get("dropped_items") or ())
+    lines = [(item.variant.id, item.quantity) for item in mapping.mapped if item.meta_item_id not in dropped and item.quantity > 0]
+    record = {"mapping": mapping_record(mapping, dropped=dropped), "link_kind": cart_link.LINK_CART}
+    if not lines:
+        _fail(action, "no_items_mapped", _("The order was cancelled on Meta, but none of its items matches a product in your store any more, so no link was made. Contact the buyer yourself."), result=record)
+        return
+    code = ""
+    if params.get("discount"):
+        if _cart_code_scope_missing(action):
+            _fail(action, "discount_scope_missing", _("The order was cancelled on Meta, but OrderGuard may no longer create discount codes (write_discounts), so no link was made. Approve discount codes in Settings, or create the link for the buyer in Shopify yourself."), result=record)
+            return
+        code = cart_link.discount_code_for(action.idempotency_key)
+        if not _discount_code_made(action, code=code, lines=lines, record=record):
+            return
+    url = cart_link.cart_permalink(base_url=cart_link.storefront_base(action.shop), lines=lines, code=code,
+                                   attributes=((META_ORDER_ATTRIBUTE, order.meta_order_id),))
+    action_step_move(action=action, to=Step.SENDING, message=_("Store link ready; sending it to the buyer."),
+                     result={**record, "discount_code": code, "store_link_url": url})
+
+
+def _discount_code_made(action: RemediationAction, *, code: str, lines: list, record: dict) -> bool:
+    """True when the action's code exists in Shopify (found, or made now); False after ending the action."""
+    client = _shopify(action)
+    try:
+        if action.result.get("discount_create_started_at") and client.discount_code_by_code(code) is not None:
+            return True
+    except ShopifyError as error:
+        raise _platform_down("shopify_unavailable", error) from None
+    discount, now = action.params["discount"], timezone.now()
+    value = Decimal(str(discount["value"]))
+    spec = DiscountCodeSpec(
+        code=code, title=_("OrderGuard apology for Meta order %(id)s") % {"id": action.order.meta_order_id}, starts_at=now,
+        ends_at=now + timedelta(days=cart_link.CODE_VALID_DAYS), variant_ids=tuple(dict.fromkeys(variant for variant, _qty in lines)),
+        percentage=value / 100 if discount.get("type") == "PERCENTAGE" else None,
+        amount=None if discount.get("type") == "PERCENTAGE" else value, usage_limit=1, applies_once_per_customer=True,
+    )
+    action_step_move(action=action, to=Step.LINKING, result={**record, "discount_code": code, "discount_create_started_at": now.isoformat()})
+    try:
+        client.discount_code_basic_create(spec)
+    except ShopifyDiscountCodeTakenError:
+        return True  # made by an earlier attempt of this action (the code is derived from its key)
+    except ShopifyUserError as error:
+        _fail(action, "discount_refused", _("The order was cancelled on Meta, but Shopify refused the discount code: %(error)s. Create the link for the buyer in Shopify yourself.") % {"error": error}, result=record)
+        return False
+    except ShopifyPermissionError:
+        _fail(action, "discount_scope_missing", _("The order was cancelled on Meta, but OrderGuard may no longer create discount codes (write_discounts), so no link was made. Approve discount codes in Settings, or create the link for the buyer in Shopify yourself."), result=record)
+        return False
+    except ShopifyError as error:
+        raise _platform_down("shopify_unavailable", error) from None  # the retry looks the code up first
+    return True
+
+
+def _send_app_email(action: RemediationAction) -> None:
+    """The link in OrderGuard's own email, at most once (as apology_send.py): the start is recorded
+    before the mailer is called, and a retry that finds a start without a sent time ends FAILED ("may or
+    may not have been sent") instead of sending again."""
+    result, order = action.result, action.order
+    if result.get("link_email_sent_at"):
+        _done(action)
+        return
+    url = result.get("store_link_url") or result.get("invoice_url") or ""
+    if not order.buyer_email:
+        action_step_move(action=action, to=Step.DONE, result={"invoice_skipped": "no_buyer_email"},
+                         message=_("Cancelled on Meta and the store link is ready, but Meta shared no buyer email. Copy the link and send it to the buyer."))
+        return
+    if result.get("link_email_started_at"):
+        _end_link_email(action, to=Step.FAILED, what="link_email_uncertain", error_code="send_uncertain",
+                        message=_("Cancelled on Meta and the store link is ready, but its email may or may not have been sent; check your sent mail before sending the link yourself."))
+        return
+    action_step_move(action=action, to=Step.SENDING, message=_("Sending the store link to the buyer."),
+                     result={"link_email_started_at": timezone.now().isoformat()})
+    try:
+        mailers.default.send_messages([_link_email(action, url)])
+    except NOT_SENT_RETRYABLE as error:
+        action_step_move(action=action, to=Step.SENDING, result={"link_email_started_at": None, "last_error": type(error).__name__},
+                         message=_("The mail server could not be reached; OrderGuard tries again shortly."))
+        raise ApplicationError(_("The mail server could not be reached."), code="mail_unreachable", retryable=True) from None
+    except NOT_SENT_REFUSED as error:
+        _end_link_email(action, to=Step.FAILED, what="link_email_refused", error_code="mail_refused", result={"last_error": type(error).__name__},
+                        message=_("Cancelled on Meta and the store link is ready, but the mail server refused the email. Copy the link and send it to the buyer."))
+        return
+    except Exception:  # noqa: BLE001  anything else: the server may have taken it
+        _end_link_email(action, to=Step.FAILED, what="link_email_uncertain", error_code="send_uncertain",
+                        message=_("Cancelled on Meta and the store link is ready, but its email may or may not have been sent; check your sent mail before sending the link yourself."))
+        return
+    _end_link_email(action, to=Step.DONE, what="link_emailed", result={"link_email_sent_at": timezone.now().isoformat()},
+                    message=_("Done: the order is cancelled on Meta (the buyer's payment is released) and the buyer was emailed a link to order the same items in your store. When they pay, the order appears in Shopify."))
+
+
+def _link_email(action: RemediationAction, url: str) -> EmailMessage:
+    shop, order, result = action.shop, action.order, action.result
+    override = shop_preferences(shop=shop).email_language_override
+    language = apology_language(country_code=str((order.shipping_address or {}).get("country", "")), override=override)
+    expires = (action.created_at + timedelta(days=cart_link.CODE_VALID_DAYS)).date().isoformat()
+    with translation.override(language):
+        subject = cart_link.link_email_subject(shop_name=shop.name or shop.domain)
+        body = cart_link.link_email_body(message=action.params.get("message", ""), url=url, code=result.get("discount_code", ""), expires=expires)
+    return EmailMessage(
+        subject=subject, body=body, from_email=apology_from_address(shop=shop), to=[order.buyer_email],
+        reply_to=[shop.contact_email] if shop.contact_email else [],
+        headers={"Message-ID": f"<storelink.{action.idempotency_key}@{shop.domain}>"},
+    )
+
+
+def _end_link_email(action: RemediationAction, *, to: str, what: str, message: str, result: dict | None = None, error_code: str = "") -> None:
+    """The step and the order's timeline entry, together."""
+    with transaction.atomic():
+        action_step_move(action=action, to=to, message=message, result=result, error_code=error_code)
+        order_remedy_event(order=action.order, what=what, actor=action.actor, detail="app_email", at=timezone.now()).save()
 
 
 # Helpers

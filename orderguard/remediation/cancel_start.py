@@ -24,6 +24,7 @@ from orderguard.remediation.cancel_and_link import (
     meta_items_of,
     missing_shopify_scopes,
 )
+from orderguard.remediation import cart_link
 from orderguard.remediation.cancel_rules import CancelReason, cancel_verdict
 from orderguard.remediation.item_mapping import ItemMapping, map_items_with_client
 from orderguard.remediation.models import FINAL_STEPS, RemediationAction
@@ -63,10 +64,11 @@ class CancelOptions:
     discount: dict | None = None  # {"value": "10", "type": "PERCENTAGE" | "FIXED_AMOUNT"}
     message: str = ""
     dropped_items: tuple[str, ...] = ()
-    link: str = "draft_order"  # the only link kind today
+    link: str = "draft_order"  # or "cart": a cart permalink (cart_link.py)
+    send_by: str = "shopify_invoice"  # or "app_email": OrderGuard's own email (the only one for a cart link)
 
     def to_params(self) -> dict:
-        return {
+        return {"send_by": self.send_by,
             "reason_code": self.reason_code, "reason_description": self.reason_description[:MAX_DESCRIPTION], "restock": self.restock,
             "discount": self.discount, "message": self.message[:MAX_MESSAGE], "dropped_items": list(self.dropped_items), "link": self.link,
             "language": get_language() or "",  # the merchant's: the worker writes the action's messages in it
@@ -163,6 +165,9 @@ def cancel_and_link_start(*, shop: Shop, order: SocialOrder, idempotency_key: st
         raise CancelRefused(_("The confirmation expired; open it again."), code="bad_key")
     if options.reason_code not in CancelReason.__members__:
         raise CancelRefused(_("Pick one of Meta's reasons."), code="bad_reason")
+    link_refusal = cart_link.link_options_refusal(shop=shop, link=options.link, send_by=options.send_by, discount=options.discount)
+    if link_refusal:
+        raise CancelRefused(link_refusal, code="link_refused")
     with transaction.atomic():
         SocialOrder.objects.select_for_update().filter(pk=order.pk).first()  # one start per order at a time
         # Read after the lock: a concurrent click with the same key that held it has committed by now

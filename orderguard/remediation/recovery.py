@@ -10,6 +10,10 @@ Shopify has no "draft order completed" webhook. Two deliveries tell it, in eithe
 The stuck order is marked recovered by one conditional update (only while it is not yet), so it counts
 once however many deliveries arrive; a later delivery only fills in the order's name if the first did
 not carry it.
+
+A cart permalink (cart_link.py) makes an ordinary order at the buyer's checkout: orders/create with the
+action's single-use code in `discount_codes`, or the cart attribute `orderguard_meta_order_id` in
+`note_attributes`, recovers the order the same way, once.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from orderguard.remediation.models import RemediationAction
 from orderguard.shops.models import Shop
 
 DRAFT_ORDER_SOURCE_NAME = "shopify_draft_order"
+CART_ATTRIBUTE = "orderguard_meta_order_id"  # cancel_and_link.META_ORDER_ATTRIBUTE, set on the cart permalink
 # Meta order ids are long decimal strings; a shorter number in a tag is not one.
 META_ID = re.compile(r"(?<!\d)(\d{10,32})(?!\d)")
 
@@ -52,7 +57,7 @@ def shopify_order_created(*, shop_domain: str, payload: dict) -> str:
     """orders/create: an order made from a remedy's draft recovers its stuck order. "" when the order is
     none of the remedies' business (the matching handler's outcome then stands alone)."""
     if payload.get("source_name") != DRAFT_ORDER_SOURCE_NAME:
-        return ""
+        return _cart_order_created(shop_domain=shop_domain, payload=payload)
     shop = Shop.objects.filter(domain=shop_domain, status=Shop.Status.ACTIVE).first()
     order = _order_named(shop=shop, payload=payload) if shop else None
     if order is None:
@@ -63,6 +68,34 @@ def shopify_order_created(*, shop_domain: str, payload: dict) -> str:
         amount=_amount(payload.get("total_price")), currency=str(payload.get("currency") or "")[:3],
     )
     return f"recovery: {'recovered' if recorded else 'already recovered'} Meta order {order.meta_order_id}"
+
+
+def _cart_order_created(*, shop_domain: str, payload: dict) -> str:
+    """An ordinary order from a remedy's cart permalink: its discount code is the action's code, or its
+    note attribute `orderguard_meta_order_id` names a Meta order whose remedy sent a cart link."""
+    codes = [str(entry.get("code") or "") for entry in payload.get("discount_codes") or () if isinstance(entry, dict)]
+    named = [str(entry.get("value") or "") for entry in payload.get("note_attributes") or ()
+             if isinstance(entry, dict) and entry.get("name") == CART_ATTRIBUTE]
+    codes, named = [code for code in codes if code][:10], [value for value in named if value][:10]
+    if not codes and not named:
+        return ""
+    shop = Shop.objects.filter(domain=shop_domain, status=Shop.Status.ACTIVE).first()
+    if shop is None:
+        return ""
+    actions = RemediationAction.objects.select_related("order").filter(
+        shop=shop, kind=RemediationAction.Kind.CANCEL_AND_LINK, result__store_link_url__isnull=False
+    )
+    action = next((found for code in codes for found in actions.filter(result__discount_code__iexact=code)[:1]), None)
+    if action is None and named:
+        action = actions.filter(order__meta_order_id__in=named).order_by("-created_at").first()
+    if action is None:
+        return ""
+    shopify_order_id = str(payload.get("admin_graphql_api_id") or f"gid://shopify/Order/{payload.get('id')}")
+    recorded = order_recovery_record(
+        order=action.order, shopify_order_id=shopify_order_id, name=str(payload.get("name") or "")[:32],
+        amount=_amount(payload.get("total_price")), currency=str(payload.get("currency") or "")[:3],
+    )
+    return f"recovery: {'recovered' if recorded else 'already recovered'} Meta order {action.order.meta_order_id} (cart link)"
 
 
 def order_recovery_record(*, order: SocialOrder, shopify_order_id: str, name: str, amount: Decimal | None, currency: str) -> bool:

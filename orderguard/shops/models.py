@@ -117,10 +117,22 @@ class ShopPreferences(models.Model):
         DUTCH = "nl", "Always Dutch"
         ENGLISH = "en", "Always English"
 
+    class StoreLink(models.TextChoices):
+        DRAFT_ORDER = "draft_order", "A Shopify draft order"
+        CART = "cart", "A cart permalink with a single-use discount code"
+
+    class LinkSending(models.TextChoices):
+        SHOPIFY_INVOICE = "shopify_invoice", "Shopify's invoice email"
+        APP_EMAIL = "app_email", "OrderGuard's own email"
+
     shop = models.OneToOneField(Shop, on_delete=models.CASCADE, related_name="preferences")
     grace_minutes = models.PositiveIntegerField(help_text="How long an order may stay unacknowledged before it counts as stuck.")
     auto_cancel_warning_days = models.PositiveIntegerField(help_text="Warn this many days before Meta cancels an order.")
     buyer_email_language = models.CharField(max_length=4, choices=EmailLanguage.choices, default=EmailLanguage.AUTO)
+    # "Cancel and send a store link": which link, and who emails it (a cart permalink has no invoice of
+    # Shopify's, so only the app's own email sends it; shops.preferences refuses the other pairing).
+    store_link = models.CharField(max_length=16, choices=StoreLink.choices, default=StoreLink.DRAFT_ORDER)
+    link_sending = models.CharField(max_length=16, choices=LinkSending.choices, default=LinkSending.SHOPIFY_INVOICE)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -26,19 +26,39 @@ def shop_preferences(*, shop: Shop) -> ShopPreferences:
     )
 
 
-def shop_preferences_update(*, shop: Shop, grace_minutes: int, auto_cancel_warning_days: int, buyer_email_language: str) -> ShopPreferences:
+def link_choice_error(*, store_link: str, link_sending: str) -> str:
+    """Why this pair of store link and sending is not possible, or "" (Shopify's invoice email exists
+    only for a draft order)."""
+    if store_link not in ShopPreferences.StoreLink.values:
+        return f"unknown store link {store_link!r}"
+    if link_sending not in ShopPreferences.LinkSending.values:
+        return f"unknown sending {link_sending!r}"
+    if store_link == ShopPreferences.StoreLink.CART and link_sending == ShopPreferences.LinkSending.SHOPIFY_INVOICE:
+        return "a cart permalink has no Shopify invoice email: send it with the app's own email"
+    return ""
+
+
+def shop_preferences_update(
+    *, shop: Shop, grace_minutes: int, auto_cancel_warning_days: int, buyer_email_language: str,
+    store_link: str = ShopPreferences.StoreLink.DRAFT_ORDER, link_sending: str = ShopPreferences.LinkSending.SHOPIFY_INVOICE,
+) -> ShopPreferences:
     """Save the merchant's choices (the row is created on the first save). Raises ValidationError for a
     value outside its limits; the Settings form checks the same limits first and words them for the page."""
     _check_range("grace_minutes", grace_minutes, GRACE_MINUTES_RANGE)
     _check_range("auto_cancel_warning_days", auto_cancel_warning_days, WARNING_DAYS_RANGE)
     if buyer_email_language not in ShopPreferences.EmailLanguage.values:
         raise ValidationError({"buyer_email_language": f"unknown language choice {buyer_email_language!r}"})
+    problem = link_choice_error(store_link=store_link, link_sending=link_sending)
+    if problem:
+        raise ValidationError({"link_sending": problem})
     preferences, _ = ShopPreferences.objects.update_or_create(
         shop=shop,
         defaults={
             "grace_minutes": grace_minutes,
             "auto_cancel_warning_days": auto_cancel_warning_days,
             "buyer_email_language": buyer_email_language,
+            "store_link": store_link,
+            "link_sending": link_sending,
         },
     )
     return preferences
