@@ -57,16 +57,21 @@ class ShopPreferencesForm(forms.Form):
     )
 
     store_link = forms.ChoiceField(
-        label=_("Store link sent after a cancel"), choices=STORE_LINK_CHOICES, widget=forms.RadioSelect,
+        label=_("Store link sent after a cancel"), choices=STORE_LINK_CHOICES, widget=forms.RadioSelect, required=False,
         error_messages={"required": _("Choose a store link."), "invalid_choice": _("Choose a store link.")},
     )
     link_sending = forms.ChoiceField(
-        label=_("How the store link is sent"), choices=LINK_SENDING_CHOICES, widget=forms.RadioSelect,
+        label=_("How the store link is sent"), choices=LINK_SENDING_CHOICES, widget=forms.RadioSelect, required=False,
         error_messages={"required": _("Choose how the link is sent."), "invalid_choice": _("Choose how the link is sent.")},
     )
 
     def clean(self):
         data = super().clean()
+        # Left out (an older form): the defaults, as today's behaviour.
+        if "store_link" in data and not data["store_link"]:
+            data["store_link"] = ShopPreferences.StoreLink.DRAFT_ORDER
+        if "link_sending" in data and not data["link_sending"]:
+            data["link_sending"] = ShopPreferences.LinkSending.SHOPIFY_INVOICE
         if data.get("store_link") and data.get("link_sending") and link_choice_error(store_link=data["store_link"], link_sending=data["link_sending"]):
             self.add_error("link_sending", gettext("A cart permalink has no Shopify invoice email: choose OrderGuard's own email."))
         return data

@@ -57,17 +57,31 @@ def _options(data: QueryDict, *, unmapped: list[str] | None) -> ParsedOptions:
     dropped = tuple(value for value in data.getlist("drop") if value)
     if unmapped and set(unmapped) - set(dropped):
         errors["drop"] = _("Items that match no product in your store can only be left out: tick them to continue, or add the products in Shopify first.")
+    link_values = _link_values(data)
     values = {
-        "reason": reason, "description": data.get("description", "")[: cancel_start.MAX_DESCRIPTION], "restock": data.get("restock") == "on",
+        **link_values, "reason": reason, "description": data.get("description", "")[: cancel_start.MAX_DESCRIPTION], "restock": data.get("restock") == "on",
         "discount": data.get("discount", ""), "message": data.get("message", "")[: cancel_start.MAX_MESSAGE], "dropped": dropped,
     }
     if errors:
         return ParsedOptions(None, errors, values)
     options = cancel_start.CancelOptions(
         reason_code=reason, reason_description=values["description"], restock=values["restock"], discount=discount,
-        message=values["message"], dropped_items=dropped,
+        message=values["message"], dropped_items=dropped, **link_values,
     )
     return ParsedOptions(options, {}, values)
+
+
+def _link_values(data: QueryDict) -> dict:
+    """The store link and its sending as the merchant chose them in the dialog (checked when it starts)."""
+    link = data.get("link", "") if data.get("link", "") in cancel_start.LINK_KINDS else cancel_start.LINK_KINDS[0]
+    send_by = data.get("send_by", "") if data.get("send_by", "") in cancel_start.SEND_KINDS else cancel_start.SEND_KINDS[0]
+    return {"link": link, "send_by": send_by}
+
+
+def _link_context(request: AppRequest, values: dict, options=None) -> dict:
+    """What the dialog shows about the link: the choice, whether discount codes are approved."""
+    return {"link_scope_missing": not cancel_start.shop_may_make_codes(shop=request.shop), "link_refusal": cancel_start.link_options_refusal(
+        shop=request.shop, link=values.get("link", ""), send_by=values.get("send_by", ""), discount=options.discount if options else None)}
 
 
 def _defaults() -> dict:
@@ -98,7 +112,8 @@ def cancel_form(request: AppRequest, order_id: int) -> HttpResponse:
     preview = cancel_start.cancel_preview(shop=request.shop, order=order)
     if not preview.allowed:
         return render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview))
-    context = _panel_context(request, order, preview=preview, key=secrets.token_urlsafe(24), values=_defaults(), errors={})
+    values = {**_defaults(), **cancel_start.link_choice(shop=request.shop)}
+    context = _panel_context(request, order, preview=preview, key=secrets.token_urlsafe(24), values=values, errors={}, **_link_context(request, values))
     return render(request, "remediation/_cancel_form.html", context)
 
 
@@ -109,7 +124,11 @@ def cancel_review(request: AppRequest, order_id: int) -> HttpResponse:
     preview = cancel_start.cancel_preview(shop=request.shop, order=order)
     parsed = _options(request.POST, unmapped=preview.unmapped_ids)
     key = request.POST.get("key", "")
-    context = _panel_context(request, order, preview=preview, key=key, values=parsed.values, errors=parsed.errors)
+    context = _panel_context(request, order, preview=preview, key=key, values=parsed.values, errors=parsed.errors,
+                             **_link_context(request, parsed.values, parsed.options))
+    if parsed.options is not None and context["link_refusal"]:
+        parsed = ParsedOptions(None, {"link": context["link_refusal"]}, parsed.values)
+        context["errors"] = parsed.errors
     if parsed.options is None or not preview.allowed:
         response = render(request, "remediation/_cancel_form.html" if preview.allowed else "remediation/_cancel_panel.html", context, status=422)
         return retarget(response, f"#og-cancel-{order.pk}")

@@ -33,6 +33,7 @@ from orderguard.remediation.steps import action_step_move
 from orderguard.shops.clients import shopify_admin_client
 from orderguard.shops.exceptions import ShopUnavailable
 from orderguard.shops.models import Shop
+from orderguard.shops.preferences import shop_preferences
 
 Kind, Step = RemediationAction.Kind, RemediationAction.Step
 
@@ -73,6 +74,24 @@ class CancelOptions:
             "discount": self.discount, "message": self.message[:MAX_MESSAGE], "dropped_items": list(self.dropped_items), "link": self.link,
             "language": get_language() or "",  # the merchant's: the worker writes the action's messages in it
         }
+
+
+LINK_KINDS = (cart_link.LINK_DRAFT, cart_link.LINK_CART)
+SEND_KINDS = (cart_link.SEND_INVOICE, cart_link.SEND_APP_EMAIL)
+link_options_refusal = cart_link.link_options_refusal
+
+
+def shop_may_make_codes(*, shop: Shop) -> bool:
+    return cart_link.has_scope(shop.scopes, cart_link.DISCOUNT_SCOPE)
+
+
+def link_choice(*, shop: Shop, link: str = "", send_by: str = "") -> dict:
+    """The link kind and sending for one action: what the caller chose, else the shop's settings; a cart
+    link is always sent by OrderGuard's own email (it has no Shopify invoice)."""
+    preferences = shop_preferences(shop=shop)
+    link = link or preferences.store_link
+    send_by = send_by or (cart_link.SEND_APP_EMAIL if link == cart_link.LINK_CART else preferences.link_sending)
+    return {"link": link, "send_by": send_by}
 
 
 def parse_discount(text: str) -> dict | None:

@@ -16,6 +16,7 @@ from orderguard.remediation.cancel_rules import CancelReason
 from orderguard.remediation.cancel_start import (
     DEFAULT_DESCRIPTION,
     DEFAULT_MESSAGE,
+    link_choice,
     CancelOptions,
     CancelRefused,
     cancel_and_link_manual_done,
@@ -32,7 +33,10 @@ OPERATOR = "operator"
 RESULT_FIELDS = (
     "meta_cancelled_at", "draft_order_id", "draft_order_name", "invoice_url", "invoice_sent_at", "manual_reason",
     "commerce_manager_url", "manual_cancel_confirmed_by", "manual_cancel_confirmed_at", "mapping",
+    "link_kind", "store_link_url", "discount_code", "link_email_sent_at",
 )
+LINK_CHOICES = {"draft": "draft_order", "cart": "cart"}
+SEND_CHOICES = {"shopify-invoice": "shopify_invoice", "app-email": "app_email"}
 Step = RemediationAction.Step
 
 
@@ -42,13 +46,15 @@ def add_cancel_and_link_arguments(parser) -> None:
     parser.add_argument("--restock", action="store_true", help="Restock the items on Meta.")
     parser.add_argument("--discount", default="", help="Apology discount on the draft order: 10%% or 5.00.")
     parser.add_argument("--message", default="", help="The message in Shopify's invoice email (default: OrderGuard's text).")
+    parser.add_argument("--link", choices=sorted(LINK_CHOICES), default="", help="The store link: a draft order or a cart permalink with a single-use discount code (default: the shop's setting).")
+    parser.add_argument("--send-by", choices=sorted(SEND_CHOICES), default="", help="Who emails the link: Shopify's invoice (draft only) or OrderGuard's own email (default: the shop's setting; a cart link always app-email).")
     parser.add_argument("--manual-done", action="store_true", help="The order was cancelled in Commerce Manager: carry on with the link.")
     parser.add_argument("--json", dest="as_json", action="store_true", help="Machine-readable output (docs/order-action-json.md).")
 
 
 def cancel_and_link_command(
     *, shop_domain: str, meta_order_id: str, reason: str, description: str, restock: bool, discount: str, message: str,
-    manual_done: bool, as_json: bool, stdout: TextIO,
+    manual_done: bool, as_json: bool, stdout: TextIO, link: str = "", send_by: str = "",
 ) -> RemediationAction:
     """Start (or, with manual_done, continue) the action, run it now, print it. CommandError when it did
     not start or ended STOPPED/FAILED (after printing it)."""
@@ -67,6 +73,7 @@ def cancel_and_link_command(
             options = CancelOptions(
                 reason_code=reason, reason_description=description or str(DEFAULT_DESCRIPTION), restock=restock,
                 discount=parse_discount(discount), message=message or str(DEFAULT_MESSAGE),
+                **link_choice(shop=shop, link=LINK_CHOICES.get(link, ""), send_by=SEND_CHOICES.get(send_by, "")),
             )
             action = cancel_and_link_start(shop=shop, order=order, idempotency_key=f"cli-{secrets.token_urlsafe(24)}", actor=OPERATOR, options=options)
         except ValueError as error:
@@ -100,7 +107,7 @@ def action_json(action: RemediationAction) -> dict:
             "actor": action.actor,
             "created_at": action.created_at.isoformat(),
             "updated_at": action.updated_at.isoformat(),
-            "params": {key: action.params.get(key) for key in ("reason_code", "reason_description", "restock", "discount", "message", "link")},
+            "params": {key: action.params.get(key) for key in ("reason_code", "reason_description", "restock", "discount", "message", "link", "send_by")},
             "result": {key: action.result.get(key) for key in RESULT_FIELDS},
         },
     }
@@ -108,6 +115,8 @@ def action_json(action: RemediationAction) -> dict:
 
 def action_text(action: RemediationAction) -> str:
     lines = [f"Meta order {action.order.meta_order_id}: {action.step}", f"  {action.message}"]
+    if action.result.get("store_link_url"):
+        lines.append(f"  Store link (cart): {action.result['store_link_url']}")
     if action.result.get("invoice_url"):
         lines.append(f"  Store link ({action.result.get('draft_order_name', '')}): {action.result['invoice_url']}")
     if action.step == Step.AWAITING_MANUAL_CANCEL:

@@ -44,8 +44,8 @@ def order_store_link(*, order: SocialOrder) -> str:
         shop_id=order.shop_id, order=order, kind=RemediationAction.Kind.CANCEL_AND_LINK
     ).order_by("-created_at", "-pk").values_list("result", flat=True)
     for result in results:
-        if isinstance(result, dict) and result.get("invoice_url"):
-            return str(result["invoice_url"])
+        if isinstance(result, dict) and (result.get("invoice_url") or result.get("store_link_url")):
+            return str(result.get("invoice_url") or result["store_link_url"])
     return ""
 
 

@@ -288,3 +288,13 @@
     if (bridge && bridge.toast) bridge.toast.show(detail.message || "", { isError: !!detail.error });
   });
 })();
+
+// Optional scopes (write_discounts for the cart link's code): App Bridge's scopes API opens Shopify's
+// grant dialog; the app/scopes_update webhook records the grant, and the page reloads to show it.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-og-request-scopes]");
+  if (!button || !window.shopify || !window.shopify.scopes) return;
+  window.shopify.scopes.request(button.dataset.ogRequestScopes.split(",")).then((response) => {
+    if (response && response.result === "granted-all") window.location.reload();
+  });
+});

@@ -121,3 +121,14 @@ def _issue(shop: SandboxShop, *, expiring: bool) -> dict:
             refresh_token_expires_in=int(REFRESH_TOKEN_LIFETIME.total_seconds()),
         )
     return response
+
+
+def optional_scopes_grant(*, shop: SandboxShop, scopes: list[str]) -> str:
+    """The merchant approved optional scopes (App Bridge's scopes.request): Shopify adds them to the
+    app's grant and to its live tokens at once (no new token). Returns the granted scopes."""
+    granted = [scope.strip() for scope in shop.granted_scopes.split(",") if scope.strip()]
+    granted += [scope for scope in scopes if scope and scope not in granted]
+    shop.granted_scopes = ",".join(granted)
+    shop.save(update_fields=["granted_scopes"])
+    SandboxToken.objects.filter(shop=shop, kind=SandboxToken.Kind.ACCESS, revoked_at__isnull=True).update(scope=shop.granted_scopes)
+    return shop.granted_scopes
