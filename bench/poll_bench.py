@@ -18,6 +18,9 @@ beside it on the other core), SQL statements per poll, API calls per poll and pe
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
+import pstats
 import resource
 import time
 
@@ -82,14 +85,20 @@ def install(index: int, orders: int):
     return shop
 
 
-def phase(title: str, shops, *, full: bool | None) -> dict:
+def phase(title: str, shops, *, full: bool | None, profile: bool = False) -> dict:
     from orderguard.orders.polling import poll_shop
 
     reports = []
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the share that counts
+    load_start = os.getloadavg()[0]
     cpu_start, wall_start = time.process_time(), time.perf_counter()
     with count_queries() as queries:
+        if profiler:
+            profiler.enable()
         for shop in shops:
             reports.append(poll_shop(shop=shop, full=full))
+        if profiler:
+            profiler.disable()
     wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
     n = len(reports)
     failed = [r for r in reports if r.outcome != "ok"]
@@ -104,7 +113,7 @@ def phase(title: str, shops, *, full: bool | None) -> dict:
         "needs_action_per_shop": sum(r.needs_action for r in reports) / n,
         "failed": len(failed),
     }
-    print(f"\n{title}")
+    print(f"\n{title} (load average {load_start:.2f} -> {os.getloadavg()[0]:.2f})")
     print(f"  shop-polls per second (one process) {figures['polls_per_second']:8.1f}")
     print(f"  wall ms per shop-poll               {figures['wall_ms_per_poll']:8.1f}")
     print(f"  CPU ms per shop-poll (this process) {figures['cpu_ms_per_poll']:8.1f}")
@@ -114,6 +123,10 @@ def phase(title: str, shops, *, full: bool | None) -> dict:
     print(f"  orders needing action per shop      {figures['needs_action_per_shop']:8.1f}")
     if failed:
         print(f"  FAILED polls: {len(failed)} (first: {failed[0].message})")
+    if profiler:
+        print("  CPU profile (cProfile makes the CPU figure above larger; read the shares, not the times):")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     return figures
 
 
@@ -121,12 +134,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shops", type=int, default=1000)
     parser.add_argument("--orders", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the unchanged polls")
     args = parser.parse_args()
 
     configure(name="poll", port=PORT)
     from django.db import connection
 
-    print(f"OrderGuard poll benchmark: {args.shops} shops x {args.orders} open Meta orders, database {connection.vendor}")
+    print(f"OrderGuard poll benchmark: {args.shops} shops x {args.orders} open Meta orders, database {connection.vendor}, "
+          f"load average {os.getloadavg()[0]:.2f}")
     started = time.perf_counter()
     shops = [install(index, args.orders) for index in range(args.shops)]
     scaling = {size: install(args.shops + offset, size) for offset, size in enumerate((10, 50, 200))}
@@ -141,6 +156,7 @@ def main() -> None:
     with web_server(port=PORT, workers=1, threads=4):
         phase("First poll (full sweep, every order new)", shops, full=True)
         phase("Incremental poll, nothing changed", shops, full=False)
+        phase("Incremental poll, nothing changed (again)", shops, full=False, profile=args.profile)
         print("\nScaling: SQL statements per poll against the number of orders")
         for size, shop in scaling.items():
             with count_queries() as first:

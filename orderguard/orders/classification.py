@@ -27,26 +27,34 @@ from orderguard.shops.models import Shop
 
 # What classification reads and writes: the open orders of a poll are loaded with these fields only.
 CLASSIFY_FIELDS = (
-    "id", "shop_id", "meta_order_id", "meta_state", "meta_created_at", "meta_updated_at", "meta_cancelled", "updated_at",
+    "id", "shop_id", "meta_order_id", "meta_state", "meta_created_at", "meta_updated_at", "meta_cancelled", "updated_at", "recheck_at",
 )
 VERDICT_FIELDS = (
     "status", "reason", "needs_action", "stuck_since", "resolved_at", "deadline_at",
     "shopify_order_id", "shopify_order_name", "shopify_matched_field",
 )
+# Stored with the verdict, not part of it: a new recheck time alone is saved, not counted as a change.
+SAVED_FIELDS = (*VERDICT_FIELDS, "recheck_at")
 
 
 def social_orders_to_classify(
-    *, shop: Shop, now: datetime, also: Sequence[SocialOrder] = (), detection: DetectionSettings | None = None
+    *, shop: Shop, now: datetime, also: Sequence[SocialOrder] = (), every_timed: bool = False
 ) -> list[SocialOrder]:
-    """The orders a poll classifies: every open order of the shop, the accepted ones that reach the warning
-    before Meta's auto-cancel (closed as fine, they would never be looked at again), and `also` (rows the
-    poll wrote: a changed row may have just closed)."""
-    warning_from = now + (detection or detection_settings_for(shop=shop)).auto_cancel_warning
-    nearing = Q(meta_state=MetaState.IN_PROGRESS, meta_cancelled=False, deadline_at__lte=warning_from, status__in=[s.value for s in DONE - {Status.CANCELLED}])
-    open_orders = SocialOrder.objects.filter(shop=shop).filter(~Q(status__in=[s.value for s in DONE]) | nearing)
+    """The orders a poll that learnt something classifies: every open order of the shop, the closed ones
+    whose recheck time has passed (an accepted order reaching the warning before Meta's auto-cancel), and
+    `also` (rows the poll wrote: a changed row may have just closed). With every_timed, every closed order
+    with a recheck time at all: the times were computed with other settings."""
+    timed = Q(recheck_at__isnull=False) if every_timed else Q(recheck_at__lt=now)
+    open_orders = SocialOrder.objects.filter(shop=shop).filter(~Q(status__in=[s.value for s in DONE]) | timed)
     by_pk = {order.pk: order for order in open_orders.only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)}
     by_pk.update({order.pk: order for order in also})
     return list(by_pk.values())
+
+
+def social_orders_due(*, shop: Shop, now: datetime) -> list[SocialOrder]:
+    """The orders whose verdict may have changed with time alone: those past their recheck time (one
+    indexed read; on a poll that learnt nothing new, nothing else can have changed)."""
+    return list(SocialOrder.objects.filter(shop=shop, recheck_at__lt=now).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS))
 
 
 def social_orders_classify(
@@ -60,8 +68,8 @@ def social_orders_classify(
     refresh_matches: bool = True,
     detection: DetectionSettings | None = None,
 ) -> list[SocialOrder]:
-    """Classify `orders` (rows in `fresh_ids` have no previous verdict) and save what changed. Returns the
-    rows whose verdict changed.
+    """Classify `orders` (rows in `fresh_ids` have no previous verdict) and save what changed, with each
+    row's recheck time. Returns the rows whose verdict changed.
 
     With refresh_matches=False the Shopify match stored on each row is reused instead of looked up: right
     when nothing about Shopify was read since (webhooks reclassify the orders they match at once).
@@ -71,18 +79,22 @@ def social_orders_classify(
     matches = _matches(shop=shop, orders=orders, look_up=refresh_matches or bool(fresh_ids))
     engine_settings = detection or detection_settings_for(shop=shop)
     changed: list[SocialOrder] = []
+    to_save: list[SocialOrder] = []
     events: list[SocialOrderEvent] = []
     for order in orders:
         found = matches.get(order.meta_order_id)
         previous = None if order.pk in fresh_ids else _previous(order)
-        before = _verdict_values(order)
+        before, recheck_before = _verdict_values(order), order.recheck_at
         verdict = classify(_facts(order, found, shopify_checked_at), channel=channel, previous=previous, now=now, settings=engine_settings)
         _apply(order, verdict, found)
         events.extend(_verdict_events(order, before=before, first=previous is None, found=found, now=now))
         if previous is None or before != _verdict_values(order):
             changed.append(order)
-    if changed:
-        SocialOrder.objects.bulk_update(changed, [*VERDICT_FIELDS, "updated_at"])
+            to_save.append(order)
+        elif recheck_before != order.recheck_at:
+            to_save.append(order)
+    if to_save:
+        SocialOrder.objects.bulk_update(to_save, [*SAVED_FIELDS, "updated_at"])
     if events:
         SocialOrderEvent.objects.bulk_create(events)
     return changed
@@ -111,6 +123,7 @@ def _verdict_values(order: SocialOrder) -> dict:
 def _apply(order: SocialOrder, verdict: Verdict, found: ShopifyMatch | None) -> None:
     order.status, order.reason, order.needs_action = verdict.status.value, verdict.reason.value, verdict.needs_action
     order.stuck_since, order.resolved_at, order.deadline_at = verdict.stuck_since, verdict.resolved_at, verdict.deadline_at
+    order.recheck_at = verdict.recheck_at
     order.shopify_order_id = found.shopify_order_id if found else ""
     order.shopify_order_name = found.name if found else ""
     order.shopify_matched_field = found.matched_field if found else ""

@@ -45,6 +45,9 @@ class SocialOrder(ShopScopedModel):
     stuck_since = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True)
+    # The last moment the verdict holds with the same facts (the engine's recheck_at; None: until they
+    # change): a poll that learnt nothing new reclassifies only the orders past it.
+    recheck_at = models.DateTimeField(null=True, blank=True)
 
     shopify_order_id = models.CharField(max_length=64, blank=True)
     shopify_order_name = models.CharField(max_length=32, blank=True)
@@ -69,6 +72,7 @@ class SocialOrder(ShopScopedModel):
             models.Index(fields=["shop", "updated_at"], name="social_order_updated_idx"),
             # The "all" tab and deep pages order every order of a shop by placement.
             models.Index(fields=["shop", "meta_created_at"], name="social_order_created_idx"),
+            models.Index(fields=["shop", "recheck_at"], name="social_order_recheck_idx"),
         ]
 
     def __str__(self) -> str:
@@ -148,6 +152,12 @@ class PollState(ShopScopedModel):
     last_error_message = models.CharField(max_length=500, blank=True)
     # Watching the watcher: set when the last successful poll is older than three intervals.
     stale_since = models.DateTimeField(null=True, blank=True)
+    # What the orders' recheck times were computed with (orderguard.orders.polling): when the detection
+    # settings or the channel facts differ, the next poll reclassifies every order that can still change.
+    classified_with = models.CharField(max_length=100, blank=True)
+    # When Shopify must be read again though nothing changed (an open order still waits for its Shopify
+    # order); None: no order waits.
+    shopify_recheck_at = models.DateTimeField(null=True, blank=True)
     last_report = models.JSONField(default=dict, blank=True)
     # The poll's single-flight lease lives on this row (orderguard.orders.poll_state): taking it and
     # recording the outcome are the same statements that read and write the state, so a poll stays cheap.

@@ -3,8 +3,9 @@
 A poll holds a single-flight lease per shop (two dispatches at once poll once), asks Meta for the orders
 whose status changed since the last poll (minus an overlap), or every order of the window on a periodic
 full sweep, upserts them, reads Shopify only when something could have changed there, and runs the
-detection engine over every open order. With nothing new, an incremental poll costs one Meta call and no
-Shopify call. Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
+detection engine over every open order. With nothing new (no Meta change, no Shopify read, the same
+detection settings and channel), only time can change a verdict: the poll then reclassifies just the orders
+past their recheck time (one indexed read), and costs one Meta call, no Shopify call and five statements. Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
 is polled is orderguard.orders.schedule's job.
 """
 
@@ -24,7 +25,7 @@ from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
-from orderguard.orders.classification import social_orders_classify, social_orders_to_classify
+from orderguard.orders.classification import social_orders_classify, social_orders_due, social_orders_to_classify
 from orderguard.orders.detection_settings import detection_settings_for
 from orderguard.orders.ingest import IngestResult, social_orders_upsert
 from orderguard.orders.models import PollState, SocialOrder
@@ -119,10 +120,27 @@ def _poll_locked(*, shop: Shop, lease: PollLease, full: bool | None, now: dateti
     report.new_or_changed = len(ingested.touched)
     report.unknown_states, report.created_unknown, report.rejected = ingested.unknown_states, ingested.created_unknown, ingested.rejected
     detection = detection_settings_for(shop=shop)  # the merchant's grace period and warning days, read once
-    orders = social_orders_to_classify(shop=shop, now=now, also=ingested.touched, detection=detection)
-    shopify_read = _read_shopify_if_due(shop=shop, state=state, ingested=ingested, full=full, orders=orders, now=now, report=report)
-    _classify(shop=shop, connection=connection, state=state, orders=orders, ingested=ingested, shopify_read=shopify_read, now=now,
-              report=report, detection=detection)
+    channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
+    classified_with = _classified_with(detection=detection, channel=channel)
+    retimed = classified_with != state.classified_with
+    shopify_due = _shopify_due(state=state, touched=bool(ingested.touched), full=full, now=now)
+    if shopify_due or retimed or ingested.touched:
+        orders = social_orders_to_classify(shop=shop, now=now, also=ingested.touched, every_timed=retimed)
+        if shopify_due:
+            report.shopify_calls = _read_shopify(shop=shop, state=state, now=now)
+        _classify(shop=shop, channel=channel, state=state, orders=orders, ingested=ingested, shopify_read=shopify_due, now=now,
+                  report=report, detection=detection)
+        _count(orders=orders, report=report)
+        state.shopify_recheck_at = _shopify_recheck_at(state=state, orders=orders)
+    else:
+        due = social_orders_due(shop=shop, now=now)
+        before = [(order.status, order.needs_action) for order in due]
+        _classify(shop=shop, channel=channel, state=state, orders=due, ingested=ingested, shopify_read=False, now=now,
+                  report=report, detection=detection)
+        _count_changes(before=before, orders=due, last=state.last_report, report=report)
+        if state.shopify_recheck_at is None:
+            state.shopify_recheck_at = _shopify_recheck_at(state=state, orders=due)
+    state.classified_with = classified_with
     _record_success(state=state, lease=lease, full=full, now=now, report=report)
 
 
@@ -177,23 +195,27 @@ def _keep_usage_hold(*, connection: MetaConnection, not_before: float | None, no
         logger.warning("Meta asked %s to slow down until %s", connection.shop_id, until)
 
 
-def _read_shopify_if_due(
-    *, shop: Shop, state: PollState, ingested: IngestResult, full: bool, orders: list[SocialOrder], now: datetime, report: PollReport
-) -> bool:
-    """Read Shopify when something could have changed there. True when it was read (or tried)."""
-    if not _shopify_due(state=state, touched=bool(ingested.touched), full=full, orders=orders, now=now):
-        return False
-    report.shopify_calls = _read_shopify(shop=shop, state=state, now=now)
-    return True
+def _classified_with(*, detection: DetectionSettings, channel: ChannelFacts) -> str:
+    """What recheck times depend on besides the facts: a change means every order must be timed again."""
+    return (f"grace={detection.grace.total_seconds():g};review={detection.processing_limit.total_seconds():g};"
+            f"cancel={detection.auto_cancel_after.total_seconds():g};warning={detection.auto_cancel_warning.total_seconds():g};"
+            f"imminent={detection.auto_cancel_imminent.total_seconds():g};app={channel.order_management_app_registered}")
 
 
-def _shopify_due(*, state: PollState, touched: bool, full: bool, orders: list[SocialOrder], now: datetime) -> bool:
+def _shopify_due(*, state: PollState, touched: bool, full: bool, now: datetime) -> bool:
+    """Read Shopify when something could have changed there: Meta changed an order, a full sweep, or an
+    open order still waits for its Shopify order and the last look is SHOPIFY_RECHECK old."""
     if touched or full:
         return True
-    unmatched_open = any(o.meta_state in AWAITING_SHOPIFY and not o.shopify_order_id for o in orders)
-    if not unmatched_open:
-        return False
-    return state.shopify_checked_at is None or now - state.shopify_checked_at >= SHOPIFY_RECHECK
+    return state.shopify_recheck_at is not None and state.shopify_recheck_at <= now
+
+
+def _shopify_recheck_at(*, state: PollState, orders: list[SocialOrder]) -> datetime | None:
+    """When Shopify is worth reading again though nothing changed: SHOPIFY_RECHECK after the last look
+    while one of `orders` is open in a state that waits for Shopify and has no Shopify order."""
+    if not any(o.meta_state in AWAITING_SHOPIFY and not o.shopify_order_id and not o.meta_cancelled for o in orders):
+        return None
+    return state.shopify_checked_at + SHOPIFY_RECHECK if state.shopify_checked_at else state.last_attempt_at
 
 
 def _read_shopify(*, shop: Shop, state: PollState, now: datetime) -> int:
@@ -216,21 +238,35 @@ def _read_shopify(*, shop: Shop, state: PollState, now: datetime) -> int:
 
 
 def _classify(
-    *, shop: Shop, connection: MetaConnection, state: PollState, orders: list[SocialOrder], ingested: IngestResult,
+    *, shop: Shop, channel: ChannelFacts, state: PollState, orders: list[SocialOrder], ingested: IngestResult,
     shopify_read: bool, now: datetime, report: PollReport, detection: DetectionSettings,
 ) -> None:
-    """Run the engine over the orders (rows inserted by this poll have no previous verdict) and count."""
-    channel = ChannelFacts(order_management_app_registered=connection.order_management_app_registered)
+    """Run the engine over the orders (rows inserted by this poll have no previous verdict)."""
     changed = social_orders_classify(
         shop=shop, orders=orders, channel=channel, shopify_checked_at=state.shopify_checked_at,
         now=now, fresh_ids=ingested.created_ids, refresh_matches=shopify_read, detection=detection,
     )
     report.reclassified = len(changed)
+
+
+def _count(*, orders: list[SocialOrder], report: PollReport) -> None:
     statuses: dict[str, int] = {}
     for order in orders:
         statuses[order.status] = statuses.get(order.status, 0) + 1
     report.statuses = statuses
     report.needs_action = sum(1 for order in orders if order.needs_action)
+
+
+def _count_changes(*, before: list[tuple[str, bool]], orders: list[SocialOrder], last: dict, report: PollReport) -> None:
+    """The counts of the last poll, moved by what this poll reclassified (the other orders did not change)."""
+    statuses = dict(last.get("statuses") or {})
+    needs_action = int(last.get("needs_action") or 0)
+    for (status, needed), order in zip(before, orders, strict=True):
+        statuses[status] = statuses.get(status, 0) - 1
+        statuses[order.status] = statuses.get(order.status, 0) + 1
+        needs_action += int(order.needs_action) - int(needed)
+    report.statuses = {status: count for status, count in statuses.items() if count > 0}
+    report.needs_action = max(needs_action, 0)
 
 
 def _record_success(*, state: PollState, lease: PollLease, full: bool, now: datetime, report: PollReport) -> None:

@@ -13,6 +13,10 @@ as such, never guessed to be one of the four.
 Times come from the facts, never from when OrderGuard first looked: an order needs action from the moment
 the facts say it should have moved on (created + grace, created + 24 h of review, the warning before the
 auto-cancel), and it is resolved when Meta last changed it, if that falls after.
+
+With the same facts, a verdict changes only when `now` crosses one of those deadlines: each verdict says
+until when it holds (`recheck_at`), so a poll that learnt nothing new reclassifies only the orders whose
+time has come.
 """
 
 from __future__ import annotations
@@ -153,6 +157,9 @@ class Verdict:
     deadline_at: datetime | None
     stuck_since: datetime | None
     resolved_at: datetime | None
+    # The last moment this verdict holds with the same facts (None: until the facts change); once `now`
+    # passes it, classify again.
+    recheck_at: datetime | None = None
 
     @property
     def needs_action(self) -> bool:
@@ -199,6 +206,7 @@ def classify(
         deadline_at=_deadline(facts, settings),
         stuck_since=stuck_since,
         resolved_at=resolved_at,
+        recheck_at=_recheck_at(facts, now=now, settings=settings),
     )
 
 
@@ -241,6 +249,30 @@ def _desired(facts: OrderFacts, *, channel: ChannelFacts, now: datetime, setting
     if left <= settings.auto_cancel_warning:
         return Status.NEARING_AUTO_CANCEL, Reason.AUTO_CANCEL_SOON
     return Status.FINE, Reason.ACKNOWLEDGED
+
+
+# `>`-deadlines (an age past a limit) change the verdict just after them; `>=`-deadlines (days left at or
+# under a warning) at them, so the verdict holds until a microsecond before.
+_JUST_BEFORE = timedelta(microseconds=1)
+
+
+def _recheck_at(facts: OrderFacts, *, now: datetime, settings: DetectionSettings) -> datetime | None:
+    """The last moment `_desired` gives the same answer for these facts: the earliest deadline of its
+    Meta state not yet passed (a deadline that cannot matter only costs one needless reclassification).
+    The rest of a verdict depends on `now` only when the status changes."""
+    if facts.meta_cancelled or facts.meta_state not in MetaState._value2member_map_:
+        return None
+    created = facts.created_at
+    if facts.meta_state == MetaState.FB_PROCESSING:
+        candidates = [created + settings.processing_limit]
+    elif facts.meta_state in (MetaState.CREATED, MetaState.COMPLETED):
+        candidates = [created + settings.grace]
+    else:  # IN_PROGRESS: missing from Shopify after the grace period, then the two auto-cancel warnings
+        cancel_at = created + settings.auto_cancel_after
+        candidates = [created + settings.grace, cancel_at - settings.auto_cancel_warning - _JUST_BEFORE,
+                      cancel_at - settings.auto_cancel_imminent - _JUST_BEFORE]
+    ahead = [moment for moment in candidates if moment >= now]
+    return min(ahead) if ahead else None
 
 
 def _needs_action_since(status: Status, facts: OrderFacts, *, now: datetime, settings: DetectionSettings) -> datetime:

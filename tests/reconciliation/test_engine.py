@@ -239,3 +239,55 @@ def test_the_auto_cancel_warnings_are_settings():
     early = DetectionSettings(auto_cancel_warning=timedelta(days=14), auto_cancel_imminent=timedelta(days=10))
     assert classify(order, channel=REGISTERED, previous=None, now=NOW, settings=early).reason == Reason.AUTO_CANCEL_IMMINENT
     assert classify(order, channel=REGISTERED, previous=None, now=NOW, settings=SETTINGS).reason == Reason.ACKNOWLEDGED
+
+
+# Issue 11, item 11: a verdict says until when it holds, so an unchanged poll reclassifies only the orders
+# whose time has come. For every case of the table, and the same case met again with its own verdict as
+# the previous one: the verdict is the same at every moment up to its recheck time, and (where the table's
+# case is next to a deadline) changes just after it.
+def _again(order, verdict, *, channel, at):
+    previous = Previous(verdict.status, verdict.reason, verdict.stuck_since, verdict.resolved_at)
+    return classify(order, channel=channel, previous=previous, now=at, settings=SETTINGS)
+
+
+def _held(verdict):
+    return verdict.status, verdict.reason, verdict.deadline_at, verdict.stuck_since, verdict.resolved_at
+
+
+@pytest.mark.parametrize("name, order, channel, status, reason", CASES, ids=[case[0] for case in CASES])
+def test_a_verdict_holds_until_its_recheck_time(name, order, channel, status, reason):
+    settled = _again(order, classify(order, channel=channel, previous=None, now=NOW, settings=SETTINGS), channel=channel, at=NOW)
+    if settled.recheck_at is None:
+        later = [NOW + step for step in (M, H, D, 40 * D, 400 * D)]
+    else:
+        assert settled.recheck_at >= NOW
+        span = settled.recheck_at - NOW
+        later = [NOW + span * share for share in (0.25, 0.5, 0.99)] + [settled.recheck_at]
+    for at in later:
+        assert _held(_again(order, settled, channel=channel, at=at)) == _held(settled), at
+
+
+# (case, facts, the recheck time, the status just after it)
+DEADLINES = [
+    ("review ends at 24 h", facts(MetaState.FB_PROCESSING, 10 * M), NOW - 10 * M + 24 * H, Status.STUCK_PROCESSING),
+    ("grace ends", facts(MetaState.CREATED, 20 * M), NOW + 40 * M, Status.MISSING_FROM_SHOPIFY),
+    ("accepted, not in Shopify after the grace", facts(MetaState.IN_PROGRESS, 30 * M), NOW + 30 * M, Status.MISSING_FROM_SHOPIFY),
+    ("7 days before the auto-cancel", facts(MetaState.IN_PROGRESS, 22 * D, match=MATCH), NOW + D - timedelta(microseconds=1), Status.NEARING_AUTO_CANCEL),
+]
+
+
+@pytest.mark.parametrize("name, order, recheck_at, after", DEADLINES, ids=[case[0] for case in DEADLINES])
+def test_the_recheck_time_is_the_deadline_and_the_verdict_changes_right_after(name, order, recheck_at, after):
+    verdict = classify(order, channel=REGISTERED, previous=None, now=NOW, settings=SETTINGS)
+    assert verdict.recheck_at == recheck_at
+    assert _again(order, verdict, channel=REGISTERED, at=recheck_at).status == verdict.status
+    assert _again(order, verdict, channel=REGISTERED, at=recheck_at + timedelta(microseconds=1)).status == after
+
+
+def test_the_auto_cancel_warnings_come_from_the_settings():
+    order = facts(MetaState.IN_PROGRESS, 10 * D, match=MATCH)
+    two_weeks = DetectionSettings(grace=SETTINGS.grace, auto_cancel_warning=timedelta(days=14))
+    assert classify(order, channel=REGISTERED, previous=None, now=NOW, settings=two_weeks).recheck_at == (
+        order.created_at + timedelta(days=16) - timedelta(microseconds=1))
+    settled = classify(facts(MetaState.IN_PROGRESS, 29 * D + H, match=MATCH), channel=REGISTERED, previous=None, now=NOW, settings=SETTINGS)
+    assert settled.recheck_at is None  # past the last warning: only new facts change it
