@@ -36,14 +36,18 @@ def test_facebook_login_in_a_popup_connects_the_shop(app_server):
         expect(popup.get_by_role("button", name="Continue as")).to_be_visible()
         popup.get_by_role("button", name="Continue as").click()
         expect(popup.get_by_role("heading", name="Choose the commerce account to watch")).to_be_visible(timeout=15_000)
-        popup.get_by_role("button", name="Connect this account").click()
         # Connecting validates the token with (the local) Meta several times over before the window closes:
-        # on a loaded 2-core machine that can take longer than a page step.
+        # on a loaded 2-core machine that can take longer than a page step. The window closes itself right
+        # after its page commits, so the close listener is set up before the click: Playwright drops an event
+        # nobody listens for, and a wait started after the close would wait for one that never comes.
         try:
-            popup.wait_for_event("close", timeout=45_000)
+            with popup.expect_event("close", timeout=45_000):
+                popup.get_by_role("button", name="Connect this account").click()
         except Exception:
-            popup.screenshot(path=ARTIFACTS / "meta-connect-popup-not-closed.png")
-            raise AssertionError(f"the login window did not close; it shows: {popup.inner_text('body')[:500]!r}") from None
+            if not popup.is_closed():
+                popup.screenshot(path=ARTIFACTS / "meta-connect-popup-not-closed.png")
+                raise AssertionError(f"the login window did not close; it shows: {popup.inner_text('body')[:500]!r}") from None
+            raise
 
         expect(frame.get_by_test_id("cms-name")).to_contain_text("Fernhill Supply Co.", timeout=15_000)
         page.screenshot(path=ARTIFACTS / "meta-connected-en.png")
