@@ -85,7 +85,10 @@ def test_broken_channel_to_verified_reconnect_in_the_admin(broken_shop):
 
         # The merchant reconnects the channel in the (sandbox) Shopify admin: the sandbox heals.
         page.goto(channel_link)
-        page.get_by_test_id("sandbox-reconnect-channel").click()
+        # Wait for the form's answer, not for a load state (the page before the POST is already loaded): the
+        # verification below must see the channel the POST reconnected.
+        with page.expect_response(lambda response: response.request.method == "POST" and "/apps/facebook" in response.url):
+            page.get_by_test_id("sandbox-reconnect-channel").click()
         page.wait_for_load_state()
 
         session = ReconnectSession.objects.get(shop=broken_shop)
