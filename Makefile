@@ -1,7 +1,7 @@
 # OrderGuard: two commands do all the set-up.
 #   make demo   set up and run the app on its embedded default (SQLite, no servers, the local sandbox)
 #   make test   set up and run the whole test suite
-#   (make test-fast runs the fast tier only: no live server, worker or browser; under 30 s)
+#   (make test-fast runs the fast tier only: no live server, worker or browser; about a minute)
 # Both are idempotent: the virtual environment is rebuilt only when the requirements change.
 
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || command -v python3)
