@@ -16,7 +16,10 @@ from orderguard.remediation.models import RemediationAction
 from orderguard.remediation.recovery import shopify_order_created
 from orderguard.remediation.services import remediation_action_run
 from orderguard.sandbox.models import SandboxShop
+from orderguard.sandbox.shopify.cart_checkout import CartCheckoutError, cart_permalink_checkout
 from orderguard.sandbox.shopify.tokens import optional_scopes_grant
+from orderguard.shops import webhooks
+from orderguard.shops.models import WebhookDelivery
 from orderguard.sandbox.shopify.draft_models import SandboxDiscountCode, SandboxDraftOrder
 from orderguard.shops.models import Shop
 from tests.remedies import ONE_ITEM, seen, start, stuck_shop
@@ -143,3 +146,18 @@ def test_the_buyers_cart_order_recovers_the_stuck_order_once(stuck):
     assert order.recovered_order_name == "#1099" and order.events.filter(to_value="recovered").count() == 1
     # An unrelated order with someone else's code and no attribute is none of the remedy's business.
     assert shopify_order_created(shop_domain=stuck.shop.domain, payload={**payload, "discount_codes": [{"code": "SUMMER"}], "note_attributes": []}) == ""
+
+
+def test_the_simulated_buyer_checks_out_the_cart_link_once_and_the_signed_webhook_recovers_the_order(stuck):
+    _grant_discounts(stuck)
+    action = _run(_cart(stuck, discount=TEN_PERCENT))
+    sandbox_shop = SandboxShop.objects.get(pk=stuck.sandbox_shop.pk)
+    shopify_order = cart_permalink_checkout(shop=sandbox_shop, url=action.result["store_link_url"])
+    assert shopify_order.source_name == "web" and {"key": "orderguard_meta_order_id", "value": ONE_ITEM} in shopify_order.custom_attributes
+    assert SandboxDiscountCode.objects.get().times_used == 1
+    with pytest.raises(CartCheckoutError, match="usage limit"):  # single use: a second checkout is refused
+        cart_permalink_checkout(shop=sandbox_shop, url=action.result["store_link_url"])
+    outcomes = [webhooks.webhook_delivery_process(delivery_id=pk) for pk in WebhookDelivery.objects.filter(topic="orders/create").values_list("pk", flat=True)]
+    assert any("recovered Meta order" in outcome and "cart link" in outcome for outcome in outcomes), outcomes
+    order = stuck.order()
+    assert order.recovered_order_name == shopify_order.name and order.recovered_amount == shopify_order.total_amount

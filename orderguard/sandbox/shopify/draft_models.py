@@ -95,6 +95,8 @@ class SandboxDiscountCode(models.Model):
     usage_limit = models.PositiveIntegerField(null=True, blank=True)
     applies_once_per_customer = models.BooleanField(default=False)
     customer_gets = models.JSONField(default=dict)
+    # Orders that used the code (the simulated buyer's cart checkout): at usage_limit it is refused.
+    times_used = models.PositiveIntegerField(default=0)
 
     class Meta:
         app_label = "sandbox"

@@ -429,6 +429,11 @@ def draft_order_complete(*, draft: SandboxDraftOrder, notify: bool = True) -> Sa
 
 
 def _send_orders_create(order: SandboxShopifyOrder) -> None:
+    send_orders_create(order)
+
+
+def send_orders_create(order: SandboxShopifyOrder, *, discount_codes: list[dict] | None = None) -> None:
+    """orders/create for a sandbox order (a paid draft, or a cart permalink's checkout with its codes)."""
     payload = webhooks.for_shop(webhooks.example_payload("orders/create"), order.shop.domain)
     payload.update({
         "id": order.numeric_id,
@@ -446,6 +451,7 @@ def _send_orders_create(order: SandboxShopifyOrder) -> None:
         "financial_status": "paid",
         "currency": order.currency_code,
         "total_price": f"{order.total_amount:.2f}",
+        "discount_codes": list(discount_codes or []),
     })
     _deliver("orders/create", order.shop.domain, payload)
 
