@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from orderguard.alerts import noise
 from orderguard.alerts.links import app_link
 from orderguard.alerts.models import Alert
+from orderguard.reconciliation.matching import SOCIAL_CHANNELS
 
 _BABEL_LOCALES = {"en": "en_US", "nl": "nl_NL"}
 # How a digest or the cap's summary names each kind of alert.
@@ -173,18 +174,36 @@ def _pending(alert: Alert) -> noise.PendingAlert:
     )
 
 
-def _heartbeat_sentence(facts: dict) -> str:
-    """The heartbeat's finding in words (call inside the language's override); empty if unknown."""
+def _heartbeat_sentence(facts: dict, channel: str) -> str:
+    """The heartbeat's finding in words (call inside the language's override); empty if unknown. A watch of
+    one social channel names it; the combined watch ("all", or an alert from before) speaks of the channel."""
+    one = facts.get("channel") in SOCIAL_CHANNELS
     if "window_hours" in facts:
+        values = {"observed": facts["observed"], "hours": facts["window_hours"], "expected": round(facts["expected"]), "channel": channel}
+        if one:
+            return _(
+                "%(observed)s %(channel)s orders reached Shopify in the last %(hours)s hours; usually about %(expected)s. "
+                "This is unlikely to be chance: check that the sales channel still brings in %(channel)s orders."
+            ) % values
         return _(
             "%(observed)s orders from the channel reached Shopify in the last %(hours)s hours; usually about %(expected)s. "
             "This is unlikely to be chance: check that the sales channel is still connected."
-        ) % {"observed": facts["observed"], "hours": facts["window_hours"], "expected": round(facts["expected"])}
+        ) % values
     if "meta_orders" in facts:
+        if one:
+            return _(
+                "Meta shows %(count)s new %(channel)s orders, but Shopify received none from %(channel)s since the first of them."
+            ) % {"count": facts["meta_orders"], "channel": channel}
         return _(
             "Meta shows %(count)s new orders, but Shopify received none from the channel since the first of them."
         ) % {"count": facts["meta_orders"]}
     return ""
+
+
+def _heartbeat_title(facts: dict, channel: str) -> str:
+    if facts.get("channel") in SOCIAL_CHANNELS and (facts.get("observed") == 0 or "meta_orders" in facts):
+        return _("%(channel)s orders stopped arriving in your shop") % {"channel": channel}
+    return _("Fewer %(channel)s orders than usual reach your shop") % {"channel": channel}
 
 
 def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
@@ -234,8 +253,8 @@ def _words(event: str, *, count: int, payload: dict) -> tuple[str, str]:
             return _("New order on %(channel)s") % {"channel": channel}, _("Meta received a new order.")
         case Alert.Event.HEARTBEAT_DROP:
             return (
-                _("Fewer %(channel)s orders than usual reach your shop") % {"channel": channel},
-                _heartbeat_sentence(payload.get("heartbeat") or {})
+                _heartbeat_title(payload.get("heartbeat") or {}, channel),
+                _heartbeat_sentence(payload.get("heartbeat") or {}, channel)
                 or detail
                 or _("This is unlikely to be chance: check that the sales channel is still connected."),
             )

@@ -123,6 +123,9 @@ class ShopifySocialOrder(ShopScopedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     financial_status = models.CharField(max_length=32, blank=True)
     fulfillment_status = models.CharField(max_length=32, blank=True)
+    # "facebook" or "instagram" (reconciliation.matching.social_channel); null when the order does not
+    # say (and for rows stored before it was read): the heartbeat counts those in its combined watch.
+    social_channel = models.CharField(max_length=16, null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["shop", "shopify_order_id"], name="one_row_per_shopify_order")]

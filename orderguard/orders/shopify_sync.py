@@ -25,7 +25,7 @@ MAX_PAGES = 50  # 5,000 orders: far more than a shop's social orders in the wind
 # The ShopifySocialOrder fields a store may change.
 STORED_FIELDS = (
     "name", "meta_order_id", "matched_field", "source_name", "shopify_created_at", "shopify_updated_at",
-    "cancelled_at", "financial_status", "fulfillment_status",
+    "cancelled_at", "financial_status", "fulfillment_status", "social_channel",
 )
 
 
@@ -52,6 +52,7 @@ class ShopifyOrderRecord:
             custom_attributes=order.custom_attributes,
             tags=order.tags,
             note=order.note,
+            channel_names=order.channel_names,
         ))
 
     @classmethod
@@ -102,6 +103,9 @@ def shopify_orders_store(*, shop: Shop, records: Sequence[ShopifyOrderRecord]) -
     for record in {r.shopify_order_id: r for r in records}.values():
         values = _row_values(record, matching.match(record.fields, known_meta_ids=known, fields=fields))
         row = existing.get(record.shopify_order_id)
+        if row is not None and values["social_channel"] is None:
+            # A payload that does not say (an orders/updated without the attribute) keeps what was known.
+            values["social_channel"] = row.social_channel
         if row is None:
             created.append(ShopifySocialOrder(shop=shop, shopify_order_id=record.shopify_order_id, **values))
         elif any(getattr(row, key) != value for key, value in values.items()):
@@ -140,4 +144,5 @@ def _row_values(record: ShopifyOrderRecord, found: tuple[str, str] | None) -> di
         "cancelled_at": order.cancelled_at,
         "financial_status": order.financial_status[:32],
         "fulfillment_status": order.fulfillment_status[:32],
+        "social_channel": matching.social_channel(record.fields),
     }

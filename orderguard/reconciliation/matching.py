@@ -40,6 +40,8 @@ class ShopifyOrderFields:
     custom_attributes: tuple[tuple[str, str], ...] = ()
     tags: tuple[str, ...] = ()
     note: str = ""
+    # The selling surface's names from Shopify's attribution / channel definition (GraphQL only).
+    channel_names: tuple[str, ...] = ()
 
 
 def candidate_ids(order: ShopifyOrderFields, *, fields: Sequence[str] = DEFAULT_MATCH_FIELDS) -> list[tuple[str, str]]:
@@ -73,6 +75,28 @@ def looks_like_meta_channel_order(order: ShopifyOrderFields, *, channel_handles:
     if order.source_name == META_CHANNEL_SOURCE_NAME or order.source_name in set(channel_handles):
         return True
     return any(key == "Facebook Order ID" for key, _ in order.custom_attributes)
+
+
+FACEBOOK = "facebook"
+INSTAGRAM = "instagram"
+SOCIAL_CHANNELS = (FACEBOOK, INSTAGRAM)
+CHANNEL_ATTRIBUTE = "Channel"
+
+
+def social_channel(order: ShopifyOrderFields) -> str | None:
+    """Facebook or Instagram, from what the Shopify order says; None when it does not say.
+
+    The channel writes the surface as the custom attribute "Channel" ("Instagram" in the one real payload
+    seen, research/fb-orders-in-shopify.md), which webhooks carry too; then the attribution and channel
+    definition names (Shopify's examples: "Instagram Shopping", "Facebook Marketplace"). A name that
+    mentions both ("Facebook & Instagram", the channel itself) tells nothing and is passed over.
+    """
+    hints = [value for key, value in order.custom_attributes if key.strip().lower() == CHANNEL_ATTRIBUTE.lower()]
+    for hint in (*hints, *order.channel_names):
+        named = [channel for channel in SOCIAL_CHANNELS if channel in hint.lower()]
+        if len(named) == 1:
+            return named[0]
+    return None
 
 
 def _ids_in(order: ShopifyOrderFields, field: str) -> list[str]:

@@ -89,3 +89,14 @@ def test_installed_channels_flatten_into_their_definitions():
 def test_timestamps_are_aware_and_bad_ones_are_none():
     assert parse_datetime("2026-11-27T10:00:00") == datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
     assert [parse_datetime(value) for value in ("", None, "yesterday", 5)] == [None, None, None, None]
+
+
+def test_the_orders_selling_surface_names_are_kept_most_specific_first():
+    node = {**NODE, "attribution": {"handle": "instagram", "displayName": "Instagram Shopping"},
+            "channelInformation": {"displayName": "Facebook & Instagram",
+                                   "channelDefinition": {"handle": "ig", "channelName": "Facebook & Instagram", "subChannelName": "Instagram Shop"}}}
+
+    assert ShopifyOrder.from_api(node).channel_names == (
+        "Instagram Shopping", "instagram", "Instagram Shop", "Facebook & Instagram", "ig", "Facebook & Instagram",
+    )
+    assert ShopifyOrder.from_api({**NODE, "attribution": None, "channelInformation": None}).channel_names == ()

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from orderguard.meta_connections.models import MetaConnection
-from orderguard.orders.models import PollState, SocialOrder
+from orderguard.orders.models import PollState, ShopifySocialOrder, SocialOrder
 from orderguard.orders.polling import poll_shop
 from orderguard.orders.schedule import pollers_flag_stale
 from orderguard.orders.selectors import poll_health
@@ -105,6 +105,18 @@ def test_a_new_shopify_order_of_the_channel_is_matched_at_once_by_webhook(instal
     assert webhooks.webhook_delivery_process(delivery_id=delivery.pk) == "matched Meta order 2904417823351202 to #2001"
     order = SocialOrder.objects.get(shop=shop, meta_order_id="2904417823351202")
     assert (order.status, order.shopify_order_name, order.shopify_matched_field) == ("imported_not_acknowledged", "#2001", "source_identifier")
+    # The webhook's note attribute "Channel" says which surface the order came from (the heartbeat's channel).
+    assert ShopifySocialOrder.objects.get(shop=shop, name="#2001").social_channel == "facebook"
+
+
+def test_the_poll_stores_each_shopify_orders_social_channel_as_meta_names_it(installed_shop):
+    shop = installed_shop.shop
+    poll_shop(shop=shop)
+    rows = list(ShopifySocialOrder.objects.filter(shop=shop).exclude(meta_order_id=""))
+    assert rows
+    meta_channels = dict(SocialOrder.objects.filter(shop=shop).values_list("meta_order_id", "channel"))
+    assert {row.social_channel for row in rows} <= {"facebook", "instagram"}
+    assert all(row.social_channel == meta_channels[row.meta_order_id] for row in rows if row.meta_order_id in meta_channels)
 
 
 @pytest.mark.usefixtures("installed_shop")

@@ -86,3 +86,20 @@ def test_nothing_to_store_costs_no_query(django_assert_num_queries):
     shop = builders.shop()
     with django_assert_num_queries(0):
         assert shopify_orders_store(shop=shop, records=[]) == []
+
+
+def test_the_social_channel_is_stored_and_a_later_payload_that_does_not_say_keeps_it():
+    shop = builders.shop()
+    _store(shop, builders.shopify_order(source_identifier=META_ID, custom_attributes=(("Channel", "Instagram"),)))
+    assert ShopifySocialOrder.objects.get().social_channel == "instagram"
+
+    _store(shop, builders.shopify_order(source_identifier=META_ID, cancelled_at=NOW + timedelta(hours=1)))
+
+    row = ShopifySocialOrder.objects.get()
+    assert (row.social_channel, row.cancelled_at) == ("instagram", NOW + timedelta(hours=1))
+
+
+def test_an_order_that_does_not_say_its_channel_is_stored_as_unknown():
+    shop = builders.shop()
+    _store(shop, builders.shopify_order(source_identifier=META_ID))
+    assert ShopifySocialOrder.objects.get().social_channel is None

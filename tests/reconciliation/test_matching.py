@@ -13,6 +13,7 @@ from orderguard.reconciliation.matching import (
     candidate_ids,
     looks_like_meta_channel_order,
     match,
+    social_channel,
 )
 
 META_ID = "896997838783630"
@@ -95,3 +96,21 @@ def test_free_text_fields_match_a_known_long_id(meta_id):
 )
 def test_what_cannot_be_an_id_is_not_matched(order):
     assert match(order, known_meta_ids={"1" * 70}) is None
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        # The channel's note attribute (the one real payload: "Instagram"), in any case, wins.
+        (ShopifyOrderFields(custom_attributes=(("Channel", "Instagram"),), channel_names=("Facebook Shop",)), "instagram"),
+        (ShopifyOrderFields(custom_attributes=(("channel", "FACEBOOK"),)), "facebook"),
+        # Shopify's attribution / channel definition names: the first that names one surface.
+        (ShopifyOrderFields(channel_names=("Facebook & Instagram", "Instagram Shopping")), "instagram"),
+        (ShopifyOrderFields(channel_names=("Facebook Marketplace",)), "facebook"),
+        (ShopifyOrderFields(custom_attributes=(("Channel", "Facebook & Instagram"),)), None),  # names both
+        (ShopifyOrderFields(custom_attributes=(("Facebook Order ID", "2904417823351201"),)), None),
+        (ShopifyOrderFields(source_name="web", channel_names=("Online Store",)), None),
+    ],
+)
+def test_the_social_channel_is_read_from_what_the_order_says(order, expected):
+    assert social_channel(order) == expected

@@ -73,6 +73,10 @@ def test_the_apps_social_orders_document_returns_channel_orders(shop):
     assert fb["totalPriceSet"]["shopMoney"] == {"amount": "113.00", "currencyCode": "USD"}
     assert fb["createdAt"].endswith("Z") and fb["cancelledAt"] is None and fb["tags"] == []
     assert fb["channelInformation"]["channelDefinition"] == {"handle": "facebook", "channelName": "Facebook", "subChannelName": "Facebook Shop"}
+    assert fb["attribution"] == {"handle": "facebook", "displayName": "Facebook Shop"}
+    ig = nodes[1]
+    assert ig["attribution"] == {"handle": "instagram", "displayName": "Instagram Shopping"}
+    assert ig["customAttributes"][0] == {"key": "Channel", "value": "Instagram"}
     assert nodes[0]["cancelledAt"].endswith("Z") and nodes[0]["displayFinancialStatus"] == "VOIDED"
     assert data["orders"]["pageInfo"] == {"hasNextPage": False, "endCursor": data["orders"]["pageInfo"]["endCursor"]}
 

@@ -100,6 +100,10 @@ class ShopifyOrder:
     cancelled_at: datetime | None
     financial_status: str
     fulfillment_status: str
+    # The names Shopify gives the order's selling surface, most specific first: the attribution's
+    # display name and handle (2026-10's successor), then the deprecated channelInformation's
+    # subChannelName ("Instagram Shopping"), channelName and handle. Empty from a webhook (REST has none).
+    channel_names: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, node: dict) -> ShopifyOrder:
@@ -117,6 +121,7 @@ class ShopifyOrder:
             cancelled_at=parse_datetime(node.get("cancelledAt")),
             financial_status=_text(node.get("displayFinancialStatus")),
             fulfillment_status=_text(node.get("displayFulfillmentStatus")),
+            channel_names=_channel_names(node),
         )
 
     @classmethod
@@ -183,6 +188,17 @@ class ChannelDefinition:
             for channel in shop.get("channelDefinitionsForInstalledChannels") or ()
             for definition in channel.get("channelDefinitions") or ()
         ]
+
+
+def _channel_names(node: dict) -> tuple[str, ...]:
+    attribution = node.get("attribution") or {}
+    information = node.get("channelInformation") or {}
+    definition = information.get("channelDefinition") or {}
+    names = (
+        attribution.get("displayName"), attribution.get("handle"),
+        definition.get("subChannelName"), definition.get("channelName"), definition.get("handle"), information.get("displayName"),
+    )
+    return tuple(_text(name) for name in names if name and isinstance(name, str))
 
 
 def _text(value: Any) -> str:

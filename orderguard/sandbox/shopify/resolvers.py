@@ -137,8 +137,12 @@ def orders_connection(shop: SandboxShop, first=None, last=None, after=None, befo
 
 def _order_node(order: SandboxShopifyOrder) -> dict:
     money = {"__typename": "MoneyV2", "amount": f"{order.total_amount:.2f}", "currencyCode": order.currency_code}
-    channel = None
+    channel = attribution = None
     if order.channel_handle:
+        # 2026-10's Order.attribution names the definition the order is attributed to (the successor of
+        # channelInformation.channelDefinition: handle, and displayName in place of subChannelName).
+        attribution = {"__typename": "OrderAttribution", "handle": order.channel_handle,
+                       "displayName": order.sub_channel_name or order.channel_name, "icon": None}
         channel = {
             "__typename": "ChannelInformation",
             "id": f"gid://shopify/ChannelInformation/{order.numeric_id}",
@@ -177,6 +181,7 @@ def _order_node(order: SandboxShopifyOrder) -> dict:
         "totalPriceSet": {"__typename": "MoneyBag", "shopMoney": money, "presentmentMoney": dict(money)},
         "totalPrice": money["amount"],  # deprecated, still in the schema
         "channelInformation": channel,
+        "attribution": attribution,
     }
 
 
