@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orderguard.core import platform_versions
+from orderguard.core.models import PlatformSignal
+from orderguard.core.platform_signals import platform_signals_of
 from orderguard.shops.models import Shop
 
 PLATFORM_NAMES = {"shopify": "Shopify", "meta": "Meta Graph"}
@@ -19,6 +21,9 @@ PLATFORM_NAMES = {"shopify": "Shopify", "meta": "Meta Graph"}
 class PlatformNotice:
     platform: str
     text: str
+    # "version" (end of support nears) or "deprecation_signal" (a response said so); a signal's facts.
+    kind: str = "version"
+    details: dict = field(default_factory=dict)
 
 
 def platform_notices(*, today: date | None = None) -> list[PlatformNotice]:
@@ -35,6 +40,23 @@ def platform_notices(*, today: date | None = None) -> list[PlatformNotice]:
     return notices
 
 
+def signal_notice(signal: PlatformSignal) -> PlatformNotice:
+    """A stored deprecation signal in words (in the active language)."""
+    text = _(
+        "A %(platform)s response to OrderGuard's call %(call)s said it uses something deprecated: %(signal)s "
+        "(first seen %(first)s, last seen %(last)s). Nothing stops working yet; an update of OrderGuard replaces it."
+    ) % {
+        "platform": PLATFORM_NAMES.get(signal.platform, signal.platform), "call": signal.call or "?", "signal": signal.signal,
+        "first": f"{signal.first_seen_at:%Y-%m-%d %H:%M} UTC", "last": f"{signal.last_seen_at:%Y-%m-%d %H:%M} UTC",
+    }
+    details = {
+        "signal": signal.signal, "call": signal.call, "first_seen_at": signal.first_seen_at.isoformat(),
+        "last_seen_at": signal.last_seen_at.isoformat(), "times_seen": signal.times_seen,
+    }
+    return PlatformNotice(signal.platform, text, kind="deprecation_signal", details=details)
+
+
 def platform_notices_for(*, shop: Shop, today: date | None = None) -> list[PlatformNotice]:
-    """What the settings page shows this shop (the same for every shop today: one deployment, one version)."""
-    return platform_notices(today=today)
+    """What the settings page shows this shop: the versions nearing their end (one deployment, one
+    version), and the deprecation signals this shop's responses carried."""
+    return platform_notices(today=today) + [signal_notice(signal) for signal in platform_signals_of(shop_id=shop.pk)]

@@ -28,3 +28,25 @@ class Lease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} until {self.expires_at:%H:%M:%S}"
+
+
+class PlatformSignal(ShopScopedModel):
+    """The latest deprecation signal a platform's response carried for a shop (orderguard.core.platform_signals):
+    Shopify's X-Shopify-API-Deprecated-Reason, or Meta answering with another Graph API version than asked."""
+
+    class Platform(models.TextChoices):
+        SHOPIFY = "shopify", "Shopify"
+        META = "meta", "Meta"
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    signal = models.CharField(max_length=300)
+    call = models.CharField(max_length=120, blank=True)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    times_seen = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shop", "platform"], name="one_platform_signal_per_shop_and_platform")]
+
+    def __str__(self) -> str:
+        return f"{self.platform}: {self.signal}"

@@ -7,6 +7,7 @@ import threading
 import requests
 from django.conf import settings
 
+from orderguard.core.platform_signals import platform_signal_listener
 from orderguard.integrations.meta.client import MetaGraphClient
 from orderguard.meta_connections.models import MetaConnection
 
@@ -28,7 +29,11 @@ def meta_graph_client(*, connection: MetaConnection | None = None, access_token:
     With neither, the client calls with the app's own credentials only (`/debug_token`, OAuth).
     """
     not_before = None
+    listener = None
     if connection is not None:
+        # Meta answering with another Graph API version than asked becomes a notice on the shop's page (a
+        # bare-token call, in the connect flow, has no shop yet: its signal shows at the first poll).
+        listener = platform_signal_listener(shop_id=connection.shop_id, platform="meta")
         access_token = connection.access_token
         if connection.throttled_until:
             not_before = connection.throttled_until.timestamp()
@@ -40,4 +45,5 @@ def meta_graph_client(*, connection: MetaConnection | None = None, access_token:
         base_url=settings.META_GRAPH_BASE_URL,
         session=meta_http_session(),
         not_before=not_before,
+        on_deprecation=listener,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from orderguard.core.platform_signals import platform_signal_listener
 from orderguard.integrations.shopify.client import ShopifyAdminClient
 from orderguard.shops.models import Shop
 from orderguard.shops.shopify_app import shopify_http_client
@@ -21,4 +22,6 @@ def shopify_admin_client(*, shop: Shop) -> ShopifyAdminClient:
         access_token=shop_access_token(shop=shop),
         api_version=settings.SHOPIFY_API_VERSION,
         http_client=shopify_http_client(),
+        # A response's X-Shopify-API-Deprecated-Reason becomes a notice on the shop's settings page.
+        on_deprecation=platform_signal_listener(shop_id=shop.pk, platform="shopify"),
     )

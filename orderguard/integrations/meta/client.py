@@ -90,6 +90,7 @@ class MetaGraphClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         not_before: float | None = None,
+        on_deprecation: Callable[[str, str], None] | None = None,
     ):
         if not app_secret:
             raise ValueError("app_secret is required: every call carries an appsecret_proof")
@@ -114,6 +115,8 @@ class MetaGraphClient:
         # Meta's deprecation signal: `x-fb-api-version` names the version that answered; a different one
         # than asked for means ours is past its end and Meta upgraded the call (empty while they agree).
         self.last_version_mismatch: str = ""
+        # Told (the signal, the call that drew it) on each one; the project's factory makes it durable.
+        self.on_deprecation = on_deprecation
         self.calls = 0  # HTTP requests actually sent
 
     def __repr__(self) -> str:
@@ -380,7 +383,7 @@ class MetaGraphClient:
         usage = Usage.from_headers(response.headers)
         self.last_usage = usage
         self._note_usage(usage, path)
-        self._note_version(response.headers.get("x-fb-api-version", ""))
+        self._note_version(response.headers.get("x-fb-api-version", ""), method, path)
         body = _json(response.content)
         succeeded = 200 <= response.status_code < 300
         if succeeded and isinstance(body, dict) and "error" not in body:
@@ -419,11 +422,17 @@ class MetaGraphClient:
     def _hold_until(self, when: float) -> None:
         self.not_before = max(self.not_before or 0.0, when)
 
-    def _note_version(self, served: str) -> None:
+    def _note_version(self, served: str, method: str = "GET", path: str = "") -> None:
         served = served.strip()[:16]
         if served and served != self.api_version:
             self.last_version_mismatch = served
-            logger.warning("Meta answered with Graph API %s instead of %s: ours is deprecated", served, self.api_version)
+            # The call by its shape, ids left out ("GET /{id}/commerce_orders"): one signal per kind of call.
+            parts = path.strip("/").split("/")
+            parts = parts[parts.index(self.api_version) + 1:] if self.api_version in parts else parts
+            call = f"{method} /" + "/".join("{id}" if part.isdigit() else part for part in parts)
+            logger.warning("Meta answered %s with Graph API %s instead of %s: ours is deprecated", call, served, self.api_version)
+            if self.on_deprecation is not None:
+                self.on_deprecation(f"Graph API {self.api_version} answered as {served}", call)
 
     def _note_usage(self, usage: Usage, path: str) -> None:
         if usage.regain_seconds > 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -38,6 +39,11 @@ from orderguard.integrations.shopify.types import (
 
 logger = logging.getLogger(__name__)
 
+# A deprecation signal's listener: (the signal, the call that drew it). The project's factory installs one
+# that makes it durable (orderguard/core/platform_signals.py); the client itself only reports it.
+DeprecationListener = Callable[[str, str], None]
+_OPERATION = re.compile(r"\b(?:query|mutation)\s+([_A-Za-z][_0-9A-Za-z]*)")
+
 # Used when Shopify says THROTTLED without a usable cost: one second restores 100 points on Standard plans.
 DEFAULT_THROTTLE_WAIT = 1.0
 
@@ -53,8 +59,10 @@ class ShopifyAdminClient(RemedyOperations, HealthReads):
         max_attempts: int = 4,
         max_wait_seconds: float = 20.0,
         sleep: Callable[[float], None] = time.sleep,
+        on_deprecation: DeprecationListener | None = None,
     ):
         self.shop_domain = shop_domain
+        self.on_deprecation = on_deprecation
         self._access_token = access_token
         self.api_version = api_version
         self._http = http_client
@@ -156,7 +164,11 @@ class ShopifyAdminClient(RemedyOperations, HealthReads):
             deprecated = headers.get("x-shopify-api-deprecated-reason", "")
             if deprecated:
                 self.last_deprecation = deprecated[:300]
-                logger.warning("Shopify API %s deprecation signal: %s", self.api_version, self.last_deprecation)
+                operation = _OPERATION.search(document)
+                call = operation.group(1) if operation else "graphql"
+                logger.warning("Shopify API %s deprecation signal on %s: %s", self.api_version, call, self.last_deprecation)
+                if self.on_deprecation is not None:
+                    self.on_deprecation(self.last_deprecation, call)
             return GraphQLResponse(data=result.data or {}, cost=cost, request_id=request_id, deprecated_reason=deprecated[:300])
         if code == "graphql_errors":
             raise self._graphql_error(result.response.body, request_id)

@@ -8,6 +8,7 @@ A fault is a dict in MetaCommerceAccount.faults:
     {"type": "order_writes_refused"}
     {"type": "usage", "regain_minutes": 3, "remaining": 1}
     {"type": "order_rewrite", "order_id": "2904417823351201", "answer": {"order_status": {"state": "ON_HOLD"}}}
+    {"type": "version_upgraded", "remaining": 1}
 `remaining` counts the requests it still applies to (consumed one per request); `until` keeps it active
 until that time; with neither it applies to every request until cleared.
 
@@ -22,6 +23,10 @@ It is consumed by the usage headers (meta/usage.py), one per answer.
 An order_rewrite fault fails nothing either: while active, every answer that shows the order shows it
 with `answer`'s top-level fields in place of its own (a state Meta added later, a `created` in another
 format), so detection can be tested on data the stand-in's own model would never hold.
+
+A version_upgraded fault fails nothing: the answer succeeds, but its x-fb-api-version names the next
+version (v25.0 asked, v26.0 answered), as Meta answers a call whose version has passed its end of support
+with the oldest version still supported. It is consumed by the answer's headers (take_version).
 """
 
 from __future__ import annotations
@@ -35,7 +40,9 @@ from django.utils.dateparse import parse_datetime
 from orderguard.sandbox.meta import errors
 from orderguard.sandbox.meta.models import MetaCommerceAccount
 
-TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused", "usage", "order_rewrite")
+TYPES = ("throttle", "expired_token", "server_error", "slow", "order_writes_refused", "usage", "order_rewrite", "version_upgraded")
+# Faults that change an answer's headers, not the answer.
+HEADER_FAULTS = frozenset({"usage", "version_upgraded"})
 # Standing faults describe the account rather than a request: checked by the handlers they concern.
 # A usage fault changes the headers, not the answer (take_usage).
 STANDING = frozenset({"order_writes_refused", "order_rewrite"})
@@ -54,7 +61,7 @@ def apply(*, account: MetaCommerceAccount, now: datetime) -> None:
         for fault in locked.faults:
             if not _active(fault, now):
                 continue
-            if fault["type"] in STANDING or fault["type"] == "usage":
+            if fault["type"] in STANDING or fault["type"] in HEADER_FAULTS:
                 kept.append(fault)
                 continue
             # At most one slow fault and one failing fault act on a request; later ones wait their turn.
@@ -113,6 +120,31 @@ def take_usage(*, account: MetaCommerceAccount, now: datetime) -> float | None:
             locked.faults = kept
             locked.save(update_fields=["faults"])
     return regain
+
+
+def take_version(*, account: MetaCommerceAccount, version: str, now: datetime) -> str:
+    """The version an answer names: the next one while a version_upgraded fault lasts (consuming it)."""
+    if not any(fault["type"] == "version_upgraded" for fault in account.faults):
+        return version
+    with transaction.atomic(using="sandbox"):
+        locked = MetaCommerceAccount.objects.select_for_update().get(pk=account.pk)
+        upgraded, kept = False, []
+        for fault in locked.faults:
+            if not _active(fault, now):
+                continue
+            if not upgraded and fault["type"] == "version_upgraded":
+                upgraded = True
+                if fault.get("remaining") is not None:
+                    fault = {**fault, "remaining": fault["remaining"] - 1}
+            if _active(fault, now):
+                kept.append(fault)
+        if upgraded:
+            locked.faults = kept
+            locked.save(update_fields=["faults"])
+    if not upgraded:
+        return version
+    major = int(version.removeprefix("v").split(".")[0])
+    return f"v{major + 1}.0"
 
 
 def throttle(*, account: MetaCommerceAccount, code: int, until: datetime) -> None:

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from orderguard.sandbox.calls import record_call
-from orderguard.sandbox.meta import errors, oauth, routing, usage
+from orderguard.sandbox.meta import errors, faults, oauth, routing, usage
 from orderguard.sandbox.meta.call import Call, read_params
 from orderguard.sandbox.meta.models import MetaCommerceAccount
 
@@ -40,6 +40,9 @@ def graph(request: HttpRequest, path: str, version: str | None = None) -> JsonRe
     for name, value in usage.headers(account=account, now=now).items():
         response[name] = value
     response["x-fb-trace-id"] = errors.fbtrace_id()[:11]
+    if routing.VERSION_PATTERN.match(call.version):
+        # The version that answered (the one asked for, unless a version_upgraded fault says otherwise).
+        response["x-fb-api-version"] = faults.take_version(account=account, version=call.version, now=now) if account is not None else call.version
     record_call("meta", f"{request.method} {call.operation or call.path}", call.log_account or call.path.split("/")[0], response.status_code)
     return response
 
