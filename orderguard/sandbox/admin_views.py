@@ -4,6 +4,7 @@ plays App Bridge's host side (minting ID tokens, showing toasts, the app's nav m
 from __future__ import annotations
 
 import base64
+import json
 import tomllib
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -23,10 +24,26 @@ LOCALES = (("en", "English"), ("nl", "Nederlands"))
 
 
 @lru_cache(maxsize=1)
+def _app_toml_access_scopes() -> dict:
+    with open(settings.BASE_DIR / "shopify.app.toml", "rb") as file:
+        return tomllib.load(file)["access_scopes"]
+
+
 def app_toml_scopes() -> str:
     """The scopes the app asks for in shopify.app.toml: what managed installation grants."""
-    with open(settings.BASE_DIR / "shopify.app.toml", "rb") as file:
-        return tomllib.load(file)["access_scopes"]["scopes"]
+    return _app_toml_access_scopes()["scopes"]
+
+
+def app_toml_optional_scopes() -> list[str]:
+    """The optional scopes the app may ask the merchant for later (App Bridge's scopes.request)."""
+    return list(_app_toml_access_scopes().get("optional_scopes", []))
+
+
+def _scopes_after_install(shop: SandboxShop) -> str:
+    """Managed installation grants the toml's scopes; optional scopes the merchant approved stay granted."""
+    required = [scope.strip() for scope in app_toml_scopes().split(",") if scope.strip()]
+    kept = [scope for scope in shop.granted_scopes.split(",") if scope in app_toml_optional_scopes() and scope not in required]
+    return ",".join(required + kept)
 
 
 def _shop(handle: str) -> SandboxShop:
@@ -45,9 +62,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def app_page(request: HttpRequest, handle: str, subpath: str = "") -> HttpResponse:
     """admin.shopify.com/store/<handle>/apps/orderguard/<subpath>: the app in an iframe."""
     shop = _shop(handle)
-    if not shop.app_installed or shop.granted_scopes != app_toml_scopes():
+    if not shop.app_installed or shop.granted_scopes != _scopes_after_install(shop):
         shop.app_installed = True
-        shop.granted_scopes = app_toml_scopes()
+        shop.granted_scopes = _scopes_after_install(shop)
         shop.save(update_fields=["app_installed", "granted_scopes"])
     locale = request.GET.get("locale", "en")
     if locale not in dict(LOCALES):
@@ -68,6 +85,7 @@ def app_page(request: HttpRequest, handle: str, subpath: str = "") -> HttpRespon
         "locale": locale,
         "locales": LOCALES,
         "id_token_url": reverse("sandbox:admin-id-token", args=[handle]),
+        "scopes_request_url": reverse("sandbox:admin-scopes-request", args=[handle]),
     })
     # Shopify admin lets apps open popups (Facebook Login, for one) that keep their window.opener.
     response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
@@ -81,6 +99,32 @@ def id_token(request: HttpRequest, handle: str) -> JsonResponse:
     if not shop.app_installed:
         return JsonResponse({"error": "The app is not installed"}, status=409)
     return JsonResponse({"idToken": mint_id_token(shop_domain=shop.domain)})
+
+
+@csrf_exempt  # sandbox only: the admin page's own script answers App Bridge's scopes.request
+@require_POST
+def scopes_request(request: HttpRequest, handle: str) -> JsonResponse:
+    """The merchant approved optional scopes in the admin's grant dialog: grant those the toml declares as
+    optional (anything else is declined, as Shopify refuses scopes the app did not declare), then send
+    app/scopes_update. Answers in App Bridge's ScopesRequestResponse shape."""
+    shop = _shop(handle)
+    try:
+        asked = json.loads(request.body or b"{}").get("scopes") or []
+    except (ValueError, AttributeError, RecursionError):
+        return JsonResponse({"error": "Send {\"scopes\": [...]}"}, status=400)
+    if not isinstance(asked, list) or not shop.app_installed:
+        return JsonResponse({"error": "Nothing to grant"}, status=400)
+    allowed = set(app_toml_optional_scopes())
+    grantable = [str(scope) for scope in asked if str(scope) in allowed]
+    declined = [str(scope) for scope in asked if str(scope) not in allowed]
+    previous = [scope for scope in shop.granted_scopes.split(",") if scope]
+    current = tokens.optional_scopes_grant(shop=shop, scopes=grantable).split(",")
+    if current != previous:
+        payload = webhooks.for_shop(webhooks.example_payload("app/scopes_update"), shop.domain)
+        payload.update(previous=previous, current=current)
+        webhooks.deliver(webhooks.sign(topic="app/scopes_update", shop_domain=shop.domain, payload=payload))
+    result = "granted-all" if grantable and not declined else "declined-all"
+    return JsonResponse({"result": result, "detail": {"granted": grantable, "declined": declined}})
 
 
 @csrf_exempt

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/store/<str:handle>/apps/orderguard", admin_views.app_page, name="admin-app"),
     path("admin/store/<str:handle>/apps/orderguard/<path:subpath>", admin_views.app_page, name="admin-app-path"),
     path("admin/store/<str:handle>/id-token", admin_views.id_token, name="admin-id-token"),
+    path("admin/store/<str:handle>/scopes-request", admin_views.scopes_request, name="admin-scopes-request"),
     path("admin/store/<str:handle>/uninstall", admin_views.uninstall, name="admin-uninstall"),
     path("admin/store/<str:handle>/apps/facebook", health_admin_views.channel_page, name="admin-channel"),
     path("admin/store/<str:handle>/orders/<int:numeric_id>", admin_views.shopify_order_page, name="admin-order"),

@@ -6,6 +6,7 @@
   if (!frame) return;
   var appOrigin = frame.dataset.appOrigin;
   var tokenUrl = frame.dataset.idTokenUrl;
+  var scopesUrl = frame.dataset.scopesRequestUrl;
 
   function reply(id, payload) {
     frame.contentWindow.postMessage(Object.assign({ id: id }, payload), appOrigin);
@@ -86,6 +87,17 @@
       fetch(tokenUrl, { method: "POST" })
         .then(function (response) { return response.json(); })
         .then(function (body) { reply(data.id, body.idToken ? { result: body.idToken } : { error: body.error || "no token" }); })
+        .catch(function (error) { reply(data.id, { error: String(error) }); });
+    } else if (data.og === "scopesRequest") {
+      // Shopify admin shows its grant dialog; the sandbox asks with the browser's own confirm().
+      var scopes = Array.isArray(data.scopes) ? data.scopes.map(String) : [];
+      if (!window.confirm("Allow OrderGuard these additional permissions: " + scopes.join(", ") + "?")) {
+        reply(data.id, { result: { result: "declined-all", detail: { granted: [], declined: scopes } } });
+        return;
+      }
+      fetch(scopesUrl, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ scopes: scopes }) })
+        .then(function (response) { return response.json(); })
+        .then(function (body) { reply(data.id, body.error ? { error: body.error } : { result: body }); })
         .catch(function (error) { reply(data.id, { error: String(error) }); });
     } else if (data.og === "toast") {
       showToast(data.message, data.isError, data.duration);

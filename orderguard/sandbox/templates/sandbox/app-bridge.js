@@ -1,7 +1,7 @@
 /* App Bridge, played by the OrderGuard sandbox. Loaded by the app's pages in place of
  * https://cdn.shopify.com/shopifycloud/app-bridge.js when the sandbox is enabled. It speaks to the sandbox
  * admin (the parent frame) with postMessage, as the real one speaks to Shopify admin:
- * shopify.idToken(), shopify.toast.show(), shopify.modal with <ui-modal>, fetch() with the ID token, the bounce page, the nav menu and the
+ * shopify.idToken(), shopify.toast.show(), shopify.scopes.request(), shopify.modal with <ui-modal>, fetch() with the ID token, the bounce page, the nav menu and the
  * title bar (ui-title-bar). Like the real one, it defines its custom elements (s-app-nav, ui-nav-menu,
  * ui-title-bar) only when the admin draws them, i.e. inside the admin's frame; a page opened on its own
  * keeps them undefined, which is what the app's CSS tests to show its in-page header instead. */
@@ -20,15 +20,15 @@
     if (inFrame) window.parent.postMessage(Object.assign({ og: type }, payload || {}), ADMIN_ORIGIN);
   }
 
-  function ask(type) {
+  function ask(type, payload, waitMs) {
     return new Promise(function (resolve, reject) {
       if (!inFrame) { reject(new Error("App Bridge: the app is not inside Shopify admin")); return; }
       var id = ++sequence;
       pending[id] = { resolve: resolve, reject: reject };
-      send(type, { id: id });
+      send(type, Object.assign({ id: id }, payload || {}));
       setTimeout(function () {
         if (pending[id]) { delete pending[id]; reject(new Error("App Bridge: Shopify admin did not answer")); }
-      }, 10000);
+      }, waitMs || 10000);
     });
   }
 
@@ -58,7 +58,11 @@
       },
       hide: function () {}
     },
-    loading: function (on) { send("loading", { on: on !== false }); }
+    loading: function (on) { send("loading", { on: on !== false }); },
+    // shopify.scopes.request(["write_discounts"]): the admin's grant dialog for optional scopes.
+    scopes: {
+      request: function (scopes) { return ask("scopesRequest", { scopes: [].concat(scopes || []) }, 600000); }
+    }
   };
   window.shopify = shopify;
 
