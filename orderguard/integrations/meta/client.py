@@ -430,7 +430,7 @@ class MetaGraphClient:
             parts = path.strip("/").split("/")
             parts = parts[parts.index(self.api_version) + 1:] if self.api_version in parts else parts
             call = f"{method} /" + "/".join("{id}" if part.isdigit() else part for part in parts)
-            logger.warning("Meta answered %s with Graph API %s instead of %s: ours is deprecated", call, served, self.api_version)
+            logger.warning("Meta answered with Graph API %s instead of %s: ours is deprecated (%s)", served, self.api_version, call)
             if self.on_deprecation is not None:
                 self.on_deprecation(f"Graph API {self.api_version} answered as {served}", call)
 
