@@ -69,47 +69,49 @@ def _per_order(found: dict[str, list[str]], cause: str) -> dict:
     return {"orders": {order_id: [cause] for order_id in found}, "items": found}
 
 
-@check(code="shopify.variants_exist", title=_("The stuck orders' products still exist"), group="shopify", cause=_("variant deleted"))
-def variants_exist(ctx: CheckContext) -> Outcome:
+def _variants_check(ctx: CheckContext, *, broken, cause: str, problem: str, fix_path: str, fine: str) -> Outcome:
+    """The three item checks: fail naming the stuck orders' items for which broken(variant) is true.
+
+    `problem` gets %(count)s (orders) and %(items)s (retailer ids); `cause` is the per-order cause."""
     if not ctx.stuck:
         return pass_(_("No order is stuck, so no product needs checking."))
-    found = _items_check(ctx, broken=lambda variant: variant is None)
+    found = _items_check(ctx, broken=broken)
     if found:
         ids = sorted({rid for rids in found.values() for rid in rids})
-        return failing(_("%(count)s stuck orders contain products that no longer exist in Shopify (%(items)s): the channel cannot import them. "
-                          "Restore the products or cancel these orders."),
-                       fix_url=links.shopify_admin(ctx.shop, "products"), count=len(found), items=", ".join(ids),
-                       details=_per_order(found, _("variant deleted")))
-    return pass_(_("Every product of the stuck orders exists in Shopify."))
+        return failing(problem, fix_url=links.shopify_admin(ctx.shop, fix_path), count=len(found), items=", ".join(ids),
+                       details=_per_order(found, cause))
+    return pass_(fine)
+
+
+@check(code="shopify.variants_exist", title=_("The stuck orders' products still exist"), group="shopify", cause=_("variant deleted"))
+def variants_exist(ctx: CheckContext) -> Outcome:
+    return _variants_check(
+        ctx, broken=lambda variant: variant is None, cause=_("variant deleted"),
+        problem=_("%(count)s stuck orders contain products that no longer exist in Shopify (%(items)s): the channel cannot import them. "
+                  "Restore the products or cancel these orders."),
+        fix_path="products", fine=_("Every product of the stuck orders exists in Shopify."),
+    )
 
 
 @check(code="shopify.variants_published", title=_("The stuck orders' products are on the channel"), group="shopify",
        cause=_("variant not published to the channel"))
 def variants_published(ctx: CheckContext) -> Outcome:
-    if not ctx.stuck:
-        return pass_(_("No order is stuck, so no product needs checking."))
-    found = _items_check(ctx, broken=lambda variant: variant is not None and variant.published is False)
-    if found:
-        ids = sorted({rid for rids in found.values() for rid in rids})
-        return failing(_("Products of %(count)s stuck orders are not published to the Facebook & Instagram channel (%(items)s). "
-                          "Publish them: product page, Publishing, Sales channels."),
-                       fix_url=links.shopify_admin(ctx.shop, "products"), count=len(found), items=", ".join(ids),
-                       details=_per_order(found, _("variant not published to the channel")))
-    return pass_(_("Every product of the stuck orders is published to the channel."))
+    return _variants_check(
+        ctx, broken=lambda variant: variant is not None and variant.published is False, cause=_("variant not published to the channel"),
+        problem=_("Products of %(count)s stuck orders are not published to the Facebook & Instagram channel (%(items)s). "
+                  "Publish them: product page, Publishing, Sales channels."),
+        fix_path="products", fine=_("Every product of the stuck orders is published to the channel."),
+    )
 
 
 @check(code="shopify.variants_in_stock", title=_("The stuck orders' products are in stock"), group="shopify", cause=_("out of stock"))
 def variants_in_stock(ctx: CheckContext) -> Outcome:
-    if not ctx.stuck:
-        return pass_(_("No order is stuck, so no product needs checking."))
-    found = _items_check(ctx, broken=lambda variant: variant is not None and not variant.in_stock)
-    if found:
-        ids = sorted({rid for rids in found.values() for rid in rids})
-        return failing(_("Products of %(count)s stuck orders are out of stock in Shopify (%(items)s): the channel does not import an order it cannot fill. "
-                          "Restock them."),
-                       fix_url=links.shopify_admin(ctx.shop, "products/inventory"), count=len(found), items=", ".join(ids),
-                       details=_per_order(found, _("out of stock")))
-    return pass_(_("Every product of the stuck orders is in stock."))
+    return _variants_check(
+        ctx, broken=lambda variant: variant is not None and not variant.in_stock, cause=_("out of stock"),
+        problem=_("Products of %(count)s stuck orders are out of stock in Shopify (%(items)s): the channel does not import an order it cannot fill. "
+                  "Restock them."),
+        fix_path="products/inventory", fine=_("Every product of the stuck orders is in stock."),
+    )
 
 
 @check(code="shopify.shipping_coverage", title=_("Shipping zones cover the stuck orders' countries"), group="shopify",

@@ -15,6 +15,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from orderguard.integrations._time import parse_datetime
+
 
 @dataclass(frozen=True)
 class MetaOrderItem:
@@ -257,17 +259,6 @@ class CommerceAccount:
             merchant_page_name=_text(page.get("name")),
             merchant_status=_text(data.get("merchant_status")),
         )
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """ISO-8601 as Meta sends it ("2026-11-27T10:00:00+0000"); a value without offset is taken as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _timestamp(value: Any) -> datetime | None:

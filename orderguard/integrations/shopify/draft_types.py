@@ -11,6 +11,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from orderguard.integrations._time import parse_datetime
+
 VARIANT_GID_PREFIX = "gid://shopify/ProductVariant/"
 
 
@@ -235,8 +237,8 @@ class DraftOrder:
             ),
             total=_decimal(total.get("amount")),
             currency=_text(total.get("currencyCode")),
-            invoice_sent_at=_datetime(node.get("invoiceSentAt")),
-            completed_at=_datetime(node.get("completedAt")),
+            invoice_sent_at=parse_datetime(node.get("invoiceSentAt")),
+            completed_at=parse_datetime(node.get("completedAt")),
             order=LinkedOrder.from_node(node.get("order")),
             lines=tuple(DraftOrderLineItem.from_node(n) for n in _dict(node.get("lineItems")).get("nodes") or () if isinstance(n, dict)),
         )
@@ -297,8 +299,8 @@ class DiscountCode:
             code=_text(_dict(codes[0]).get("code")),
             title=_text(basic.get("title")),
             status=_text(basic.get("status")),
-            starts_at=_datetime(basic.get("startsAt")),
-            ends_at=_datetime(basic.get("endsAt")),
+            starts_at=parse_datetime(basic.get("startsAt")),
+            ends_at=parse_datetime(basic.get("endsAt")),
             usage_limit=int(limit) if isinstance(limit, int) else None,
         )
 
@@ -307,15 +309,6 @@ def _iso(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("times sent to Shopify must be timezone-aware")
     return value.isoformat()
-
-
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -7,8 +7,10 @@ datetimes (a value without an offset is taken as UTC); ids stay strings.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from orderguard.integrations._time import parse_datetime
 
 
 @dataclass(frozen=True)
@@ -203,14 +205,3 @@ def _channel_names(node: dict) -> tuple[str, ...]:
 
 def _text(value: Any) -> str:
     return str(value) if value else ""
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """ISO-8601 as Shopify sends it ("2026-11-27T10:00:00Z"); a value without an offset is taken as UTC."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
