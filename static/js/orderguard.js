@@ -175,7 +175,6 @@
 
   // The status tabs (role=tablist): arrow keys, Home and End move to a tab and open it, as ARIA's tabs
   // pattern asks; after the list reloads, focus returns to the selected tab and it is scrolled into view.
-  var tabsHadFocus = false;
   document.addEventListener("keydown", function (event) {
     var tab = event.target.closest && event.target.closest('[role="tab"]');
     if (!tab) return;
@@ -188,10 +187,19 @@
     target.focus();
     target.click();
   });
+  // Each reload of the list remembers on its own request whether a tab had the focus when it started:
+  // other requests (a status refresh every few seconds) settle in between and must not decide for it.
+  function tabsHaveFocus() {
+    var active = document.activeElement;
+    return !!(active && active.closest && active.closest('[role="tablist"]'));
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
-    tabsHadFocus = !!(document.activeElement && document.activeElement.closest && document.activeElement.closest('[role="tablist"]'));
+    var target = event.detail.target;
+    if (target && target.id === "orders-list" && event.detail.xhr) event.detail.xhr.ogTabsHadFocus = tabsHaveFocus();
   });
-  function showSelectedTab() {
+  function showSelectedTab(event) {
+    var detail = event && event.detail;
+    if (detail && !(detail.target && detail.target.id === "orders-list")) return;
     var selected = document.querySelector('#orders-list [role="tab"][aria-selected="true"]');
     if (!selected) return;
     var bar = selected.parentElement;
@@ -199,7 +207,7 @@
     if (left < bar.scrollLeft || left + selected.offsetWidth > bar.scrollLeft + bar.clientWidth) {
       bar.scrollLeft = left - (bar.clientWidth - selected.offsetWidth) / 2;
     }
-    if (tabsHadFocus) { selected.focus(); tabsHadFocus = false; }
+    if (detail && detail.xhr && detail.xhr.ogTabsHadFocus) selected.focus();
   }
   document.addEventListener("htmx:afterSettle", showSelectedTab);
   document.addEventListener("DOMContentLoaded", showSelectedTab);
