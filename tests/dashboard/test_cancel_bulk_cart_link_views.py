@@ -83,7 +83,7 @@ def test_a_cart_link_with_a_discount_asks_for_the_approval_then_each_order_gets_
     assert "make a cart permalink to your store" in body and "single-use discount code" in body and "own email" in body
     result = client.post("/app/orders/cancel/bulk", data, headers=bearer(stuck.shop.domain))
     assert result.status_code == 200 and result.content.decode().count('data-testid="cancel-bulk-outcome"') == 2
-    assert "Not started: 0." in result.content.decode() and "a cart permalink, sent by OrderGuard" in result.content.decode()
+    assert "Not started" not in result.content.decode() and "a cart permalink, sent by OrderGuard" in result.content.decode()
     client.post("/app/orders/cancel/bulk", data, headers=bearer(stuck.shop.domain))  # a double submit
     actions = list(RemediationAction.objects.all())
     assert len(actions) == 2 and {(a.params["link"], a.params["send_by"]) for a in actions} == {("cart", "app_email")}
