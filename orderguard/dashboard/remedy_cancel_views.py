@@ -200,39 +200,62 @@ def _selected(request: AppRequest) -> list:
     return order_selectors.orders_by_ids(shop=request.shop, ids=ids)
 
 
+def _bulk_form_context(request: AppRequest, orders, *, keys: dict, values: dict, errors: dict, options=None) -> dict:
+    previews = [cancel_start.cancel_preview(shop=request.shop, order=order) for order in orders]
+    return {"shop": request.shop, "previews": previews, "keys": keys, "values": values, "errors": errors, "reasons": cancel_start.REASON_LABELS,
+            **_link_context(request, values, options)}
+
+
+def _bulk_link_refused(request: AppRequest, parsed: ParsedOptions) -> ParsedOptions:
+    """The same link rules as one order's: checked once for all, so a missing approval is asked for on
+    the form instead of refusing every order one by one."""
+    refusal = _link_context(request, parsed.values, parsed.options)["link_refusal"] if parsed.options is not None else ""
+    return ParsedOptions(None, {"link": refusal}, parsed.values) if refusal else parsed
+
+
 @require_POST
 def cancel_bulk_form(request: AppRequest) -> HttpResponse:
-    """One form for the selected orders (shown in the drawer), each order with its own key and verdict."""
+    """One form for the selected orders (shown in the drawer), each order with its own key and verdict;
+    the store link and its sending default to the shop's settings."""
     orders = _selected(request)
-    previews = [cancel_start.cancel_preview(shop=request.shop, order=order) for order in orders]
-    keys = {preview.order.pk: secrets.token_urlsafe(24) for preview in previews if preview.allowed}
-    context = {"shop": request.shop, "previews": previews, "keys": keys, "values": _defaults(), "errors": {}, "reasons": cancel_start.REASON_LABELS}
+    values = {**_defaults(), **cancel_start.link_choice(shop=request.shop)}
+    context = _bulk_form_context(request, orders, keys={}, values=values, errors={})
+    context["keys"] = {preview.order.pk: secrets.token_urlsafe(24) for preview in context["previews"] if preview.allowed}
     return render(request, "remediation/_cancel_bulk_form.html", context)
 
 
 @require_POST
 def cancel_bulk_review(request: AppRequest) -> HttpResponse:
-    orders = [order for order in _selected(request) if request.POST.get(f"key_{order.pk}")]
-    parsed = _options(request.POST, unmapped=None)
+    selected = _selected(request)
+    orders = [order for order in selected if request.POST.get(f"key_{order.pk}")]
+    parsed = _bulk_link_refused(request, _options(request.POST, unmapped=None))
     if parsed.options is None:
-        previews = [cancel_start.cancel_preview(shop=request.shop, order=order) for order in _selected(request)]
         keys = {order.pk: request.POST.get(f"key_{order.pk}") for order in orders}
-        context = {"shop": request.shop, "previews": previews, "keys": keys, "values": parsed.values, "errors": parsed.errors, "reasons": cancel_start.REASON_LABELS}
+        context = _bulk_form_context(request, selected, keys=keys, values=parsed.values, errors=parsed.errors)
         return retarget(render(request, "remediation/_cancel_bulk_form.html", context, status=422), "#og-cancel-bulk")
     return render(request, "remediation/_cancel_bulk_modal.html", {"shop": request.shop, "orders": orders, "options": parsed.options, "reasons": cancel_start.REASON_LABELS})
 
 
 @require_POST
 def cancel_bulk_start(request: AppRequest) -> HttpResponse:
-    """Each selected order its own action (unmapped items left out), then a summary of what started."""
+    """Each selected order its own action (unmapped items left out) with the same choices, then a summary
+    of what started. Link options that cannot run (an approval missing meanwhile) bring the form back."""
+    selected = _selected(request)
+    orders = [order for order in selected if request.POST.get(f"key_{order.pk}")]
     parsed = _options(request.POST, unmapped=None)
-    orders = [order for order in _selected(request) if request.POST.get(f"key_{order.pk}")]
     if parsed.options is None or not orders:
         return trigger_client_event(HttpResponse(status=422), "og:toast", {"message": _("Nothing to start."), "error": True})
+    refused = _bulk_link_refused(request, parsed)
+    if refused.options is None:
+        keys = {order.pk: request.POST[f"key_{order.pk}"] for order in orders}
+        context = _bulk_form_context(request, selected, keys=keys, values=refused.values, errors=refused.errors)
+        response = render(request, "remediation/_cancel_bulk_form.html", context, status=409)
+        return trigger_client_event(response, "og:modal-hide", {})
     pairs = [(order, request.POST[f"key_{order.pk}"]) for order in orders]
     outcomes = cancel_start.cancel_and_link_start_many(shop=request.shop, orders_and_keys=pairs, actor=_actor(request), options=parsed.options)
     started = sum(1 for outcome in outcomes if outcome.action is not None)
-    response = render(request, "remediation/_cancel_bulk_result.html", {"outcomes": outcomes, "started": started, "refused": len(outcomes) - started})
+    context = {"outcomes": outcomes, "started": started, "refused": len(outcomes) - started, "options": parsed.options}
+    response = render(request, "remediation/_cancel_bulk_result.html", context)
     trigger_client_event(response, "og:modal-hide", {})
     trigger_client_event(response, "og:orders-changed", {})
     return trigger_client_event(response, "og:toast", {"message": _("%(n)s of %(total)s started.") % {"n": started, "total": len(outcomes)}})
