@@ -48,6 +48,7 @@ from orderguard.integrations.shopify.errors import ShopifyDiscountCodeTakenError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
 from orderguard.orders.models import PollState, ShopifySocialOrder, SocialOrder
+from orderguard.orders.services import social_order_cancelled_on_meta
 from orderguard.orders.shopify_sync import ShopifyOrderRecord, shopify_orders_store
 from orderguard.reconciliation import matching
 from orderguard.remediation import cart_link
@@ -297,6 +298,7 @@ def _cancellation_seen(client, meta_order_id: str) -> bool:
 
 
 def _cancelled(action: RemediationAction) -> None:
+    social_order_cancelled_on_meta(order=action.order)
     action_step_move(action=action, to=Step.LINKING, message=_("Cancelled on Meta; creating the store link."),
                      result={"meta_cancelled_at": timezone.now().isoformat()})
 

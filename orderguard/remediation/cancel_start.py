@@ -140,6 +140,11 @@ def cancel_refusal(*, shop: Shop, order: SocialOrder) -> str:
         return _("OrderGuard needs your approval to create draft orders and read products first.")
     if order.shopify_order_id:
         return _("This order is in Shopify (%(name)s): handle it there.") % {"name": order.shopify_order_name or order.shopify_order_id}
+    # What OrderGuard itself did comes first: it says more than "does not need action".
+    if cancel_action_live(shop=shop, order=order):
+        return _("A cancel and store link is already under way for this order.")
+    if RemediationAction.objects.filter(shop=shop, order=order, kind=Kind.CANCEL_AND_LINK, step=Step.DONE).exists():
+        return _("This order was already cancelled and the store link sent.")
     if not order.needs_action:
         return _("This order does not need action.")
     verdict = cancel_verdict(state=order.meta_state, created=order.meta_created_at, now=timezone.now(), cancelled=order.meta_cancelled)
@@ -149,10 +154,6 @@ def cancel_refusal(*, shop: Shop, order: SocialOrder) -> str:
         return _("Meta does not allow cancelling this order (%(state)s).") % {"state": order.meta_state}
     if not MetaConnection.objects.filter(shop=shop, status=MetaConnection.Status.CONNECTED).exists():
         return _("Connect Meta first.")
-    if cancel_action_live(shop=shop, order=order):
-        return _("A cancel and store link is already under way for this order.")
-    if RemediationAction.objects.filter(shop=shop, order=order, kind=Kind.CANCEL_AND_LINK, step=Step.DONE).exists():
-        return _("This order was already cancelled and the store link sent.")
     return ""
 
 

@@ -180,3 +180,18 @@ def test_a_manual_cancel_is_confirmed_once_the_poll_sees_it_on_meta(stuck):
     order.save()
     assert poll_shop(shop=stuck.shop).outcome == "ok"
     assert stuck.order().meta_cancelled is True
+
+
+def test_the_order_reads_cancelled_as_soon_as_meta_confirms_the_cancel_not_at_the_next_poll(stuck):
+    from orderguard.orders.models import SocialOrder
+
+    order = SocialOrder.objects.get(meta_order_id=ONE_ITEM)
+    assert order.needs_action and order.status != "cancelled"
+    action = _run(start(stuck))
+    assert action.step == Step.DONE, action.message
+    order.refresh_from_db()
+    assert order.meta_cancelled and order.status in ("cancelled", "resolved") and not order.needs_action
+    # The next poll reads the same from Meta and keeps it.
+    assert poll_shop(shop=stuck.shop).outcome == "ok"
+    after = SocialOrder.objects.get(pk=order.pk)
+    assert (after.status, after.meta_cancelled, after.needs_action) == (order.status, True, False)
