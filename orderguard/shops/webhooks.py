@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 
 from orderguard.core import durable
 from orderguard.shops import compliance, services
@@ -80,25 +80,41 @@ def webhook_delivery_record(
     api_version: str,
     triggered_at: str,
     payload: dict,
-) -> tuple[WebhookDelivery, bool]:
-    """Record a verified delivery once. Returns (delivery, created); a duplicate returns the first one."""
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                dedupe_key=key,
-                event_id=event_id,
-                webhook_id=webhook_id,
-                topic=topic,
-                shop_domain=shop_domain,
-                shop=Shop.objects.filter(domain=shop_domain).first(),
-                api_version=api_version,
-                triggered_at=triggered_at,
-                payload=payload,
-            )
-            transaction.on_commit(lambda: _enqueue(delivery.pk))
-    except IntegrityError:
-        return WebhookDelivery.objects.get(dedupe_key=key), False
-    return delivery, True
+) -> tuple[int, bool]:
+    """Record a verified delivery once. Returns (delivery id, created); a duplicate returns the first one's id.
+
+    One statement for a new delivery (the shop is looked up inside the INSERT, a duplicate is a no-op by
+    ON CONFLICT), two for a duplicate: a burst of deliveries costs the web process as little as it can."""
+    delivery_id = _insert_once(
+        WebhookDelivery(
+            dedupe_key=key, event_id=event_id, webhook_id=webhook_id, topic=topic, shop_domain=shop_domain,
+            api_version=api_version, triggered_at=triggered_at, payload=payload,
+        )
+    )
+    if delivery_id is None:
+        return WebhookDelivery.objects.values_list("pk", flat=True).get(dedupe_key=key), False
+    transaction.on_commit(lambda: _enqueue(delivery_id))
+    return delivery_id, True
+
+
+def _insert_once(delivery: WebhookDelivery) -> int | None:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, with shop_id from a subquery on the
+    domain (PostgreSQL and SQLite 3.35+ both speak it). Field defaults and auto_now_add come from Django."""
+    meta, shop_meta = WebhookDelivery._meta, Shop._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key and field.attname != "shop_id"]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = [field.get_db_prep_save(field.pre_save(delivery, True), connection) for field in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}, {quote('shop_id')}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}, "
+        f"(SELECT {quote(shop_meta.pk.column)} FROM {quote(shop_meta.db_table)} WHERE {quote('domain')} = %s)) "
+        f"ON CONFLICT ({quote(meta.get_field('dedupe_key').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, delivery.shop_domain])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _enqueue(delivery_id: int) -> None:

@@ -145,6 +145,27 @@ def test_twenty_concurrent_identical_deliveries_are_recorded_and_processed_once(
     assert delivery.status == WebhookDelivery.Status.DONE and delivery.payload == {}
 
 
+def test_a_new_delivery_is_one_statement_and_a_duplicate_two_with_the_shop_and_defaults_set(installed, client):
+    from django.test.utils import CaptureQueriesContext
+
+    webhook = _signed("orders/create", event_id="evt-statements")
+    with CaptureQueriesContext(connection) as first:
+        assert _post(client, webhook).status_code == 200
+    with CaptureQueriesContext(connection) as again:
+        assert _post(client, webhook).status_code == 200
+    assert (len(first), len(again)) == (1, 2), [q["sql"] for q in (*first, *again)]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.shop_id, delivery.dedupe_key, delivery.status, delivery.attempts) == (installed.pk, "event:evt-statements", "pending", 0)
+    assert delivery.received_at and delivery.available_at and delivery.payload["id"] == json.loads(webhook.body)["id"]
+    assert delivery.api_version == webhook.headers["X-Shopify-API-Version"]
+
+
+def test_a_delivery_for_a_shop_that_is_not_installed_is_kept_without_a_shop(client):
+    assert _post(client, _signed("orders/create", shop=SHOP_B)).status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.shop_id, delivery.shop_domain) == (None, SHOP_B)
+
+
 def test_a_delivery_whose_handler_fails_is_retried_and_not_lost(client, monkeypatch):
     _post(client, _signed("orders/updated"))
     delivery = WebhookDelivery.objects.get()
