@@ -117,3 +117,18 @@ def test_the_demo_shows_each_case_to_a_merchant(installed_shop):
     assert (by_id["5802217736410459"].status, by_id["5802217736410459"].reason) == ("fine", "shipped_outside_shopify")
     assert by_id["3390716254408832"].status == "nearing_auto_cancel"
     assert (by_id["7741095530216687"].status, by_id["7741095530216687"].meta_state) == ("unknown_meta_state", "ON_HOLD")
+
+
+def test_the_settings_and_meta_pages_give_their_times_in_the_shops_zone_too(client, installed_shop):
+    assert poll_shop(shop=installed_shop.shop).outcome == "ok"
+    shop = installed_shop.shop
+    shop.refresh_from_db()
+    from orderguard.orders.models import PollState
+
+    last_check = PollState.objects.get(shop=shop).last_success_at
+    meta_page = client.get("/app/meta/", headers=bearer(BROKEN_SHOP)).content.decode()
+    settings_page = client.get("/app/settings/", headers=bearer(BROKEN_SHOP)).content.decode()
+
+    assert shop_datetime(last_check, zone=CHICAGO, locale="en_US") in meta_page
+    installed = shop_datetime(shop.installed_at, zone=CHICAGO, locale="en_US")
+    assert installed.endswith((" CST", " CDT")) and installed in settings_page
