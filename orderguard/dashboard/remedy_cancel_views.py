@@ -19,10 +19,11 @@ from django_htmx.http import retarget, trigger_client_event
 
 from orderguard.core.http import AppRequest
 from orderguard.orders import selectors as order_selectors
-from orderguard.remediation import cancel_start, progress
+from orderguard.remediation import cancel_start, progress, replacements
 from orderguard.remediation.cancel_rules import CancelReason
 
 MAX_BULK = 25
+REPLACE_FIELD = "replace-"  # replace-<meta item id> = the picked variant's GID
 
 
 def _actor(request: AppRequest) -> str:
@@ -42,10 +43,12 @@ class ParsedOptions:
     options: cancel_start.CancelOptions | None
     errors: dict[str, str]
     values: dict
+    choices: replacements.ItemChoices = replacements.ItemChoices()
 
 
-def _options(data: QueryDict, *, unmapped: list[str] | None) -> ParsedOptions:
-    """The form's choices. Unmapped items can only be left out, and the merchant must say so."""
+def _options(data: QueryDict) -> ParsedOptions:
+    """The form's choices. What the merchant decided for unmapped items (left out, or a picked
+    replacement) is checked against the mapping by cancel_start.cancel_preview."""
     errors: dict[str, str] = {}
     reason = data.get("reason", "")
     if reason not in CancelReason.__members__:
@@ -55,20 +58,21 @@ def _options(data: QueryDict, *, unmapped: list[str] | None) -> ParsedOptions:
     except ValueError as error:
         errors["discount"], discount = str(error), None
     dropped = tuple(value for value in data.getlist("drop") if value)
-    if unmapped and set(unmapped) - set(dropped):
-        errors["drop"] = _("Items that match no product in your store can only be left out: tick them to continue, or add the products in Shopify first.")
+    picks = tuple((name.removeprefix(REPLACE_FIELD), value.strip()) for name, value in data.items() if name.startswith(REPLACE_FIELD) and value.strip())
+    choices = replacements.ItemChoices(dropped=dropped, replacements=picks)
     link_values = _link_values(data)
     values = {
         **link_values, "reason": reason, "description": data.get("description", "")[: cancel_start.MAX_DESCRIPTION], "restock": data.get("restock") == "on",
         "discount": data.get("discount", ""), "message": data.get("message", "")[: cancel_start.MAX_MESSAGE], "dropped": dropped,
+        "replacements": dict(picks),
     }
     if errors:
-        return ParsedOptions(None, errors, values)
+        return ParsedOptions(None, errors, values, choices)
     options = cancel_start.CancelOptions(
         reason_code=reason, reason_description=values["description"], restock=values["restock"], discount=discount,
-        message=values["message"], dropped_items=dropped, **link_values,
+        message=values["message"], dropped_items=dropped, replacements=picks, **link_values,
     )
-    return ParsedOptions(options, {}, values)
+    return ParsedOptions(options, {}, values, choices)
 
 
 def _link_values(data: QueryDict) -> dict:
@@ -86,7 +90,7 @@ def _link_context(request: AppRequest, values: dict, options=None) -> dict:
 
 def _defaults() -> dict:
     return {"reason": CancelReason.OUT_OF_STOCK.value, "description": str(cancel_start.DEFAULT_DESCRIPTION), "restock": False,
-            "discount": "", "message": str(cancel_start.DEFAULT_MESSAGE), "dropped": ()}
+            "discount": "", "message": str(cancel_start.DEFAULT_MESSAGE), "dropped": (), "replacements": {}}
 
 
 def _panel_context(request: AppRequest, order, **extra) -> dict:
@@ -121,8 +125,10 @@ def cancel_form(request: AppRequest, order_id: int) -> HttpResponse:
 def cancel_review(request: AppRequest, order_id: int) -> HttpResponse:
     """The confirmation: exactly what will happen, in a modal; the form again when something is off."""
     order = _order(request, order_id)
-    preview = cancel_start.cancel_preview(shop=request.shop, order=order)
-    parsed = _options(request.POST, unmapped=preview.unmapped_ids)
+    parsed = _options(request.POST)
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order, choices=parsed.choices)
+    if preview.item_errors:
+        parsed = ParsedOptions(None, {**parsed.errors, "picks": _("Decide for each item that matches no product in your store: pick a replacement or leave it out.")}, parsed.values, parsed.choices)
     key = request.POST.get("key", "")
     context = _panel_context(request, order, preview=preview, key=key, values=parsed.values, errors=parsed.errors,
                              **_link_context(request, parsed.values, parsed.options))
@@ -138,10 +144,12 @@ def cancel_review(request: AppRequest, order_id: int) -> HttpResponse:
 @require_POST
 def cancel_start_view(request: AppRequest, order_id: int) -> HttpResponse:
     order = _order(request, order_id)
-    preview = cancel_start.cancel_preview(shop=request.shop, order=order, with_mapping=False)
-    parsed = _options(request.POST, unmapped=None)
-    if parsed.options is None:
-        response = render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview, error=next(iter(parsed.errors.values()))), status=422)
+    parsed = _options(request.POST)
+    # The items are checked again (with Shopify's variants now): what starts is what was decided.
+    preview = cancel_start.cancel_preview(shop=request.shop, order=order, choices=parsed.choices)
+    errors = {**parsed.errors, **preview.item_errors}
+    if parsed.options is None or errors:
+        response = render(request, "remediation/_cancel_panel.html", _panel_context(request, order, preview=preview, error=" ".join(errors.values())), status=422)
         return trigger_client_event(response, "og:modal-hide", {})
     try:
         action = cancel_start.cancel_and_link_start(
@@ -155,6 +163,22 @@ def cancel_start_view(request: AppRequest, order_id: int) -> HttpResponse:
     trigger_client_event(response, "og:modal-hide", {})
     trigger_client_event(response, "og:orders-changed", {})
     return trigger_client_event(response, "og:toast", {"message": _("Started: OrderGuard checks the order, cancels it on Meta and sends the link.")})
+
+
+@require_GET
+def cancel_variants(request: AppRequest, order_id: int) -> HttpResponse:
+    """The replacement picker's results for one unmapped item: the store's variants matching `q` (with
+    the pick so far kept at the top), a hint for an empty search, or why Shopify gave nothing."""
+    order = _order(request, order_id)
+    item_id = request.GET.get("item", "")
+    try:
+        search = replacements.replacement_search(
+            shop=request.shop, order=order, item_id=item_id, text=request.GET.get("q", "")[:200],
+            chosen_id=request.GET.get(f"{REPLACE_FIELD}{item_id}", ""),
+        )
+    except replacements.ItemNotInOrder:
+        raise Http404 from None
+    return render(request, "remediation/_cancel_variants.html", {"shop": request.shop, "order": order, "search": search})
 
 
 @require_GET
@@ -228,7 +252,7 @@ def cancel_bulk_form(request: AppRequest) -> HttpResponse:
 def cancel_bulk_review(request: AppRequest) -> HttpResponse:
     selected = _selected(request)
     orders = [order for order in selected if request.POST.get(f"key_{order.pk}")]
-    parsed = _bulk_link_refused(request, _options(request.POST, unmapped=None))
+    parsed = _bulk_link_refused(request, _options(request.POST))
     if parsed.options is None:
         keys = {order.pk: request.POST.get(f"key_{order.pk}") for order in orders}
         context = _bulk_form_context(request, selected, keys=keys, values=parsed.values, errors=parsed.errors)
@@ -242,7 +266,7 @@ def cancel_bulk_start(request: AppRequest) -> HttpResponse:
     of what started. Link options that cannot run (an approval missing meanwhile) bring the form back."""
     selected = _selected(request)
     orders = [order for order in selected if request.POST.get(f"key_{order.pk}")]
-    parsed = _options(request.POST, unmapped=None)
+    parsed = _options(request.POST)
     if parsed.options is None or not orders:
         return trigger_client_event(HttpResponse(status=422), "og:toast", {"message": _("Nothing to start."), "error": True})
     refused = _bulk_link_refused(request, parsed)

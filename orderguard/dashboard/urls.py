@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/form", remedy_cancel_views.cancel_form, name="cancel-form"),
     path("orders/<int:order_id>/cancel/review", remedy_cancel_views.cancel_review, name="cancel-review"),
     path("orders/<int:order_id>/cancel", remedy_cancel_views.cancel_start_view, name="cancel-start"),
+    path("orders/<int:order_id>/cancel/variants", remedy_cancel_views.cancel_variants, name="cancel-variants"),
     path("orders/<int:order_id>/cancel/progress", remedy_cancel_views.cancel_progress_view, name="cancel-progress"),
     path("orders/<int:order_id>/cancel/row", remedy_cancel_views.cancel_row, name="cancel-row"),
     path("remedies/<int:action_id>/manual-done", remedy_cancel_views.cancel_manual_done, name="cancel-manual-done"),

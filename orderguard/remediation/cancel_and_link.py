@@ -16,6 +16,10 @@ or a worker killed mid-way never repeats a call that took effect:
 
 What later code reads from `result`: meta_cancelled_at, draft_order_id, draft_order_name, invoice_url,
 invoice_sent_at, mapping (per item: matched_by or why unmapped). The draft's tag is `draft_tag_for()`.
+
+The merchant's replacements for unmapped items (params `replacements`, replacements.py) are applied to
+every fresh mapping with the variants read again: a picked variant gone at CHECKING stops the action
+(nothing cancelled, the merchant picks again); gone at LINKING (after the cancel) its item is left out.
 """
 
 from __future__ import annotations
@@ -56,7 +60,8 @@ from orderguard.remediation.apology import apology_language
 from orderguard.remediation.apology_send import NOT_SENT_REFUSED, NOT_SENT_RETRYABLE
 from orderguard.remediation.cancel_rules import CancelRefusal, cancel_verdict_for_order
 from orderguard.remediation.executors import executor
-from orderguard.remediation.item_mapping import ItemMapping, map_items_with_client
+from orderguard.remediation.item_mapping import ItemMapping, MatchedBy, map_items_with_client
+from orderguard.remediation.replacements import AppliedReplacements, item_label, replacements_apply_with_client
 from orderguard.remediation.models import RemediationAction
 from orderguard.remediation.selectors import apology_from_address
 from orderguard.remediation.steps import action_step_move
@@ -107,16 +112,19 @@ def meta_items_of(order: SocialOrder) -> list[MetaOrderItem]:
     return items
 
 
-def mapping_record(mapping: ItemMapping, *, dropped: Sequence[str] = ()) -> list[dict]:
-    """Per item: which variant it became and by which rung of the ladder, or why it did not map."""
+def mapping_record(mapping: ItemMapping, *, dropped: Sequence[str] = (), replacements: dict | None = None) -> list[dict]:
+    """Per item: which variant it became and by which rung of the ladder (or the merchant's pick, with
+    Meta's name of what it replaces), or why it did not map."""
     rows = [
         {"meta_item_id": m.meta_item_id, "retailer_id": m.retailer_id, "quantity": m.quantity, "variant_id": m.variant.id,
-         "variant_title": m.variant.display_name, "matched_by": str(m.matched_by)}
+         "variant_title": m.variant.display_name, "matched_by": str(m.matched_by),
+         **({"replaced_product_name": m.product_name} if m.matched_by == MatchedBy.MERCHANT else {})}
         for m in mapping.mapped if m.meta_item_id not in dropped
     ]
     rows += [
         {"meta_item_id": u.meta_item_id, "retailer_id": u.retailer_id, "quantity": u.quantity, "product_name": u.product_name,
-         "unmapped": str(u.reason), "dropped": True}
+         "unmapped": str(u.reason), "dropped": True,
+         **({"replacement_variant_id": (replacements or {})[u.meta_item_id]} if u.meta_item_id in (replacements or {}) else {})}
         for u in mapping.unmapped
     ]
     rows += [
@@ -179,13 +187,17 @@ def _check(action: RemediationAction) -> None:
         _stop(action, "in_shopify", _("This order reached Shopify meanwhile (%(name)s), so it was not cancelled. Handle it in Shopify as usual.") % {"name": shopify_name})
         return
 
-    mapping = _mapping(action)
-    dropped = set(action.params.get("dropped_items") or ())
+    applied = _mapping(action)
+    mapping, dropped = applied.mapping, set(action.params.get("dropped_items") or ())
+    if applied.vanished:
+        names = ", ".join(item_label(item) for item in applied.vanished)
+        _stop(action, "replacement_gone", _("The variant you picked to replace %(items)s is no longer in your store, so nothing was cancelled. Start again and pick another.") % {"items": names})
+        return
     if not [item for item in mapping.mapped if item.meta_item_id not in dropped]:
         _stop(action, "no_items_mapped", _("None of the order's items matches a product variant in your store, so there is nothing to link to. Nothing was cancelled; check the products in Shopify."))
         return
 
-    checked = {"checked_at": now.isoformat(), "meta_state": meta_order.state, "mapping": mapping_record(mapping, dropped=dropped)}
+    checked = {"checked_at": now.isoformat(), "meta_state": meta_order.state, "mapping": _record(action, mapping, dropped)}
     if MANAGE_ORDERS_SCOPE not in connection.scopes.split(","):
         _await_manual(action, reason="scope_missing", result=checked)
         return
@@ -226,11 +238,22 @@ def _stored_match(shop, order: SocialOrder) -> str:
     return (row.name or row.shopify_order_id) if row else ""
 
 
-def _mapping(action: RemediationAction) -> ItemMapping:
+def _mapping(action: RemediationAction) -> AppliedReplacements:
+    """The items mapped afresh, with the merchant's picks applied to variants read afresh."""
+    client = _shopify(action)
     try:
-        return map_items_with_client(meta_items_of(action.order), client=_shopify(action))
+        mapping = map_items_with_client(meta_items_of(action.order), client=client)
+        return replacements_apply_with_client(mapping=mapping, replacements=_replacements(action), client=client)
     except ShopifyError as error:
         raise _platform_down("shopify_unavailable", error) from None
+
+
+def _replacements(action: RemediationAction) -> dict[str, str]:
+    return {str(item): str(gid) for item, gid in (action.params.get("replacements") or {}).items()}
+
+
+def _record(action: RemediationAction, mapping: ItemMapping, dropped: set[str]) -> list[dict]:
+    return mapping_record(mapping, dropped=dropped, replacements=_replacements(action))
 
 
 def _refusal_message(refusal: CancelRefusal | None, allowed_from: datetime | None) -> str:
@@ -334,10 +357,10 @@ def _link(action: RemediationAction) -> None:
                          result={"draft_order_id": draft.id, "draft_order_name": draft.name, "invoice_url": draft.invoice_url, "draft_reused": True})
         return
 
-    mapping = _mapping(action)
+    mapping = _mapping(action).mapping  # a pick gone since the check is left out, as any unmapped item
     dropped = set(params.get("dropped_items") or ())
     lines = tuple(DraftOrderLine(variant_id=item.variant.id, quantity=item.quantity) for item in mapping.mapped if item.meta_item_id not in dropped and item.quantity > 0)
-    record = {"mapping": mapping_record(mapping, dropped=dropped)}
+    record = {"mapping": _record(action, mapping, dropped)}
     if not lines:
         _fail(action, "no_items_mapped", _("The order was cancelled on Meta, but none of its items matches a product in your store any more, so no link was made. Contact the buyer yourself."), result=record)
         return
@@ -442,10 +465,10 @@ def _link_cart(action: RemediationAction) -> None:
     if result.get("store_link_url"):
         action_step_move(action=action, to=Step.SENDING)
         return
-    mapping = _mapping(action)
+    mapping = _mapping(action).mapping  # a pick gone since the check is left out, as any unmapped item
     dropped = set(params.get("dropped_items") or ())
     lines = [(item.variant.id, item.quantity) for item in mapping.mapped if item.meta_item_id not in dropped and item.quantity > 0]
-    record = {"mapping": mapping_record(mapping, dropped=dropped), "link_kind": cart_link.LINK_CART}
+    record = {"mapping": _record(action, mapping, dropped), "link_kind": cart_link.LINK_CART}
     if not lines:
         _fail(action, "no_items_mapped", _("The order was cancelled on Meta, but none of its items matches a product in your store any more, so no link was made. Contact the buyer yourself."), result=record)
         return

@@ -27,6 +27,7 @@ from orderguard.remediation.cancel_and_link import (
 from orderguard.remediation import cart_link
 from orderguard.remediation.cancel_rules import CancelReason, cancel_verdict
 from orderguard.remediation.item_mapping import ItemMapping, map_items_with_client
+from orderguard.remediation.replacements import CheckedChoices, ItemChoices, choices_check_with_client
 from orderguard.remediation.models import FINAL_STEPS, RemediationAction
 from orderguard.remediation.services import remediation_action_enqueue, remediation_action_reopen
 from orderguard.remediation.steps import action_step_move
@@ -65,6 +66,7 @@ class CancelOptions:
     discount: dict | None = None  # {"value": "10", "type": "PERCENTAGE" | "FIXED_AMOUNT"}
     message: str = ""
     dropped_items: tuple[str, ...] = ()
+    replacements: tuple[tuple[str, str], ...] = ()  # (meta item id, variant GID): the merchant's picks (replacements.py)
     link: str = "draft_order"  # or "cart": a cart permalink (cart_link.py)
     send_by: str = "shopify_invoice"  # or "app_email": OrderGuard's own email (the only one for a cart link)
 
@@ -72,6 +74,7 @@ class CancelOptions:
         return {"send_by": self.send_by,
             "reason_code": self.reason_code, "reason_description": self.reason_description[:MAX_DESCRIPTION], "restock": self.restock,
             "discount": self.discount, "message": self.message[:MAX_MESSAGE], "dropped_items": list(self.dropped_items), "link": self.link,
+            "replacements": dict(self.replacements),
             "language": get_language() or "",  # the merchant's: the worker writes the action's messages in it
         }
 
@@ -124,6 +127,8 @@ class CancelPreview:
     mapping_error: str
     commerce_manager_url: str
     reasons: dict = field(default_factory=lambda: REASON_LABELS)
+    choices: ItemChoices | None = None  # what the merchant decided for the items, when asked
+    checked: CheckedChoices | None = None  # those choices checked against the mapping
 
     @property
     def unmapped_ids(self) -> list[str]:
@@ -132,6 +137,37 @@ class CancelPreview:
     @property
     def nothing_maps(self) -> bool:
         return self.mapping is not None and not self.mapping.mapped
+
+    @property
+    def link_mapping(self) -> ItemMapping | None:
+        """The items as the link will have them: the ladder's mapping with the merchant's picks."""
+        return self.checked.mapping if self.checked is not None else self.mapping
+
+    @property
+    def unmapped_rows(self) -> list[tuple]:
+        """For the form: each unmapped item with its pick so far (a variant, or None) and its error."""
+        if self.mapping is None:
+            return []
+        chosen = self.checked.chosen if self.checked is not None else {}
+        errors = self.item_errors
+        return [(item, chosen.get(item.meta_item_id), errors.get(item.meta_item_id, "")) for item in self.mapping.unmapped]
+
+    @property
+    def other_item_errors(self) -> list[str]:
+        """The errors the form cannot show beside an unmapped item (a pick for another item, the whole)."""
+        unmapped = set(self.unmapped_ids)
+        return [message for item_id, message in self.item_errors.items() if item_id not in unmapped]
+
+    @property
+    def item_errors(self) -> dict[str, str]:
+        """Why the items' choices cannot start (by Meta item id; "" for the whole). Unmapped items must be
+        decided explicitly; when Shopify did not answer, picks cannot be checked, so they wait, while an
+        order without picks goes on as before (the worker maps it and leaves out what matches nothing)."""
+        if self.checked is not None:
+            return self.checked.errors
+        if self.choices is not None and self.choices.replacements and self.mapping_error:
+            return {"": _("Shopify did not answer, so your replacements could not be checked; try again in a moment.")}
+        return {}
 
 
 def cancel_refusal(*, shop: Shop, order: SocialOrder) -> str:
@@ -161,20 +197,27 @@ def cancel_action_live(*, shop: Shop, order: SocialOrder) -> bool:
     return RemediationAction.objects.filter(shop=shop, order=order, kind=Kind.CANCEL_AND_LINK).exclude(step__in=FINAL_STEPS).exists()
 
 
-def cancel_preview(*, shop: Shop, order: SocialOrder, with_mapping: bool = True) -> CancelPreview:
-    """The confirmation's facts; the item mapping is read from Shopify (a failure is shown, not raised)."""
+def cancel_preview(
+    *, shop: Shop, order: SocialOrder, with_mapping: bool = True, choices: ItemChoices | None = None,
+) -> CancelPreview:
+    """The confirmation's facts; the item mapping is read from Shopify (a failure is shown, not raised),
+    and with `choices` the merchant's decisions for the items are checked against it."""
     refusal = cancel_refusal(shop=shop, order=order)
     connection = MetaConnection.objects.filter(shop=shop).first()
-    mapping, mapping_error = None, ""
+    mapping, checked, mapping_error = None, None, ""
     if with_mapping and not refusal:
         try:
-            mapping = map_items_with_client(meta_items_of(order), client=shopify_admin_client(shop=shop))
+            client = shopify_admin_client(shop=shop)
+            found = map_items_with_client(meta_items_of(order), client=client)
+            if choices is not None:
+                checked = choices_check_with_client(mapping=found, choices=choices, client=client)
+            mapping = found
         except (ShopifyError, ShopUnavailable):
             mapping_error = _("Shopify did not answer, so the items could not be matched to your products now; OrderGuard matches them before it cancels.")
     return CancelPreview(
         order=order, allowed=not refusal, refusal=refusal, missing_scopes=missing_shopify_scopes(shop.scopes),
         manual=connection is None or MANAGE_ORDERS_SCOPE not in connection.scopes.split(","), mapping=mapping,
-        mapping_error=mapping_error, commerce_manager_url=commerce_manager_order_url(order),
+        mapping_error=mapping_error, commerce_manager_url=commerce_manager_order_url(order), choices=choices, checked=checked,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from typing import TextIO
 
 from django.core.management.base import CommandError
@@ -21,8 +22,10 @@ from orderguard.remediation.cancel_start import (
     CancelRefused,
     cancel_and_link_manual_done,
     cancel_and_link_start,
+    cancel_preview,
     parse_discount,
 )
+from orderguard.remediation.replacements import ItemChoices, replacements_from_pairs
 from orderguard.remediation.models import FINAL_STEPS, RemediationAction
 from orderguard.remediation.progress import cancel_action_latest
 from orderguard.remediation.services import remediation_action_run
@@ -48,6 +51,9 @@ def add_cancel_and_link_arguments(parser) -> None:
     parser.add_argument("--message", default="", help="The message in Shopify's invoice email (default: OrderGuard's text).")
     parser.add_argument("--link", choices=sorted(LINK_CHOICES), default="", help="The store link: a draft order or a cart permalink with a single-use discount code (default: the shop's setting).")
     parser.add_argument("--send-by", choices=sorted(SEND_CHOICES), default="", help="Who emails the link: Shopify's invoice (draft only) or OrderGuard's own email (default: the shop's setting; a cart link always app-email).")
+    parser.add_argument("--replace", action="append", default=[], metavar="ITEM_ID=VARIANT_ID",
+                        help="Put this variant (its number or gid://shopify/ProductVariant/...) in the link for a Meta item that matches no product; repeatable.")
+    parser.add_argument("--drop", action="append", default=[], metavar="ITEM_ID", help="Leave out a Meta item that matches no product; repeatable.")
     parser.add_argument("--manual-done", action="store_true", help="The order was cancelled in Commerce Manager: carry on with the link.")
     parser.add_argument("--json", dest="as_json", action="store_true", help="Machine-readable output (docs/order-action-json.md).")
 
@@ -55,9 +61,11 @@ def add_cancel_and_link_arguments(parser) -> None:
 def cancel_and_link_command(
     *, shop_domain: str, meta_order_id: str, reason: str, description: str, restock: bool, discount: str, message: str,
     manual_done: bool, as_json: bool, stdout: TextIO, link: str = "", send_by: str = "",
+    replace: Sequence[str] = (), drop: Sequence[str] = (),
 ) -> RemediationAction:
     """Start (or, with manual_done, continue) the action, run it now, print it. CommandError when it did
-    not start or ended STOPPED/FAILED (after printing it)."""
+    not start or ended STOPPED/FAILED (after printing it). Items that match no product must each be
+    replaced (`replace`: "ITEM_ID=VARIANT_ID") or dropped, as in the app: nothing is left out silently."""
     shop = Shop.objects.filter(domain=shop_domain.strip().lower()).first()
     if shop is None:
         raise CommandError(f"No shop {shop_domain!r}.")
@@ -74,7 +82,10 @@ def cancel_and_link_command(
                 reason_code=reason, reason_description=description or str(DEFAULT_DESCRIPTION), restock=restock,
                 discount=parse_discount(discount), message=message or str(DEFAULT_MESSAGE),
                 **link_choice(shop=shop, link=LINK_CHOICES.get(link, ""), send_by=SEND_CHOICES.get(send_by, "")),
+                dropped_items=tuple(item.strip() for item in drop if item.strip()),
+                replacements=replacements_from_pairs(tuple(value.partition("=")[::2]) for value in replace),
             )
+            _items_decided(shop=shop, order=order, options=options)
             action = cancel_and_link_start(shop=shop, order=order, idempotency_key=f"cli-{secrets.token_urlsafe(24)}", actor=OPERATOR, options=options)
         except ValueError as error:
             raise CommandError(str(error)) from None
@@ -86,6 +97,20 @@ def cancel_and_link_command(
     if action.step in (Step.STOPPED, Step.FAILED):
         raise CommandError(f"{action.step}: {action.error_code}")
     return action
+
+
+def _items_decided(*, shop: Shop, order: SocialOrder, options: CancelOptions) -> None:
+    """CommandError unless every item that matches no product is replaced or dropped, and each
+    replacement names an unmapped item and a variant the store has (read from Shopify now)."""
+    preview = cancel_preview(shop=shop, order=order, choices=ItemChoices(dropped=options.dropped_items, replacements=options.replacements))
+    errors = preview.item_errors
+    if not preview.allowed or not errors:
+        return  # a refusal is cancel_and_link_start's to raise
+    checked = preview.checked
+    if checked is not None and checked.undecided:
+        names = "; ".join(f"{item.meta_item_id} ({item.product_name or item.retailer_id or '?'}, retailer id {item.retailer_id or '-'})" for item in checked.undecided)
+        raise CommandError(f"Not started: these items match no product in your store; give each --replace ITEM_ID=VARIANT_ID or --drop ITEM_ID: {names}")
+    raise CommandError("Not started: " + " ".join(errors.values()))
 
 
 def action_json(action: RemediationAction) -> dict:
@@ -107,7 +132,7 @@ def action_json(action: RemediationAction) -> dict:
             "actor": action.actor,
             "created_at": action.created_at.isoformat(),
             "updated_at": action.updated_at.isoformat(),
-            "params": {key: action.params.get(key) for key in ("reason_code", "reason_description", "restock", "discount", "message", "link", "send_by")},
+            "params": {key: action.params.get(key) for key in ("reason_code", "reason_description", "restock", "discount", "message", "link", "send_by", "dropped_items", "replacements")},
             "result": {key: action.result.get(key) for key in RESULT_FIELDS},
         },
     }

@@ -8,6 +8,7 @@ catalog); what it holds for catalogs synced by Shopify's channel is not document
 
 A variant that no longer exists does not match, so the item is unmapped and named, for the merchant to
 pick a replacement or drop it. `map_items` is pure over lookup results; `map_items_with_client` asks Shopify.
+The merchant's picks are applied by `ItemMapping.with_replacements` (remediation/replacements.py checks them).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ class MatchedBy(StrEnum):
     VARIANT_ID = "variant_id"
     OFFER_ID = "offer_id"  # shopify_<CC>_<product>_<variant>
     SKU = "sku"
+    MERCHANT = "merchant"  # the merchant picked the variant for an item that matched nothing
 
 
 class UnmappedReason(StrEnum):
     NOT_FOUND = "not_found"  # no variant by id or SKU (a deleted variant ends here)
     AMBIGUOUS_SKU = "ambiguous_sku"  # several variants share the SKU
     NO_RETAILER_ID = "no_retailer_id"
+    REPLACEMENT_NOT_FOUND = "replacement_not_found"  # the variant the merchant picked was deleted meanwhile
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class MappedItem:
     quantity: int
     variant: ProductVariant
     matched_by: MatchedBy
+    product_name: str = ""  # Meta's name of the item (a merchant's pick "replaces" it)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,21 @@ class ItemMapping:
     @property
     def complete(self) -> bool:
         return not self.unmapped
+
+    def with_replacements(self, replacements: Mapping[str, ProductVariant]) -> ItemMapping:
+        """The merchant's picks applied: each chosen item (by Meta item id) maps to its variant, matched by
+        the merchant, with Meta's quantity. A pick for an item that maps anyway wins: the merchant saw and
+        confirmed it (the form only offers picks for unmapped items)."""
+        if not replacements:
+            return self
+        kept = [item for item in self.mapped if item.meta_item_id not in replacements]
+        picked = [
+            MappedItem(item.meta_item_id, item.retailer_id, item.quantity, replacements[item.meta_item_id], MatchedBy.MERCHANT,
+                       product_name=item.product_name)
+            for item in (*self.mapped, *self.unmapped) if item.meta_item_id in replacements
+        ]
+        unmapped = tuple(item for item in self.unmapped if item.meta_item_id not in replacements)
+        return ItemMapping(mapped=(*kept, *picked), unmapped=unmapped)
 
 
 def variant_id_candidate(retailer_id: str) -> tuple[str, MatchedBy] | None:
@@ -104,11 +123,11 @@ def map_items(
             continue
         candidate = variant_id_candidate(retailer_id)
         if candidate is not None and candidate[0] in variants_by_id:
-            mapped.append(MappedItem(item.id, item.retailer_id, item.quantity, variants_by_id[candidate[0]], candidate[1]))
+            mapped.append(MappedItem(item.id, item.retailer_id, item.quantity, variants_by_id[candidate[0]], candidate[1], item.product_name))
             continue
         by_sku = [variant for variant in variants_by_sku.get(retailer_id, ()) if variant.sku == retailer_id]
         if len(by_sku) == 1:
-            mapped.append(MappedItem(item.id, item.retailer_id, item.quantity, by_sku[0], MatchedBy.SKU))
+            mapped.append(MappedItem(item.id, item.retailer_id, item.quantity, by_sku[0], MatchedBy.SKU, item.product_name))
         else:
             unmapped.append(_unmapped(item, UnmappedReason.AMBIGUOUS_SKU if by_sku else UnmappedReason.NOT_FOUND))
     return ItemMapping(mapped=tuple(mapped), unmapped=tuple(unmapped))

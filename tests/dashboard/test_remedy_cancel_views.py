@@ -57,10 +57,10 @@ def test_the_drawer_offers_the_action_and_the_form_shows_what_will_happen(client
     assert "Ridge 2-Person Tent" in html and 'data-testid="cancel-unmapped"' in html and "Aluminum Tent Stakes" in html
     assert len(_key(html)) >= 24 and _key(html) != _key(_form(client, stuck, order))
 
-    # Unmapped items must be left out explicitly.
+    # Unmapped items must be decided explicitly: left out or replaced.
     data = {"key": _key(html), "reason": "OUT_OF_STOCK", "description": "Sold out", "message": "Link", "discount": "10%"}
     refused = client.post(f"/app/orders/{order.pk}/cancel/review", data, headers=_headers(stuck))
-    assert refused.status_code == 422 and "can only be left out" in refused.content.decode()
+    assert refused.status_code == 422 and "pick a replacement or leave it out" in refused.content.decode()
     unmapped_id = re.search(r'name="drop" value="([^"]+)"', html).group(1)
     review = client.post(f"/app/orders/{order.pk}/cancel/review", {**data, "drop": unmapped_id}, headers=_headers(stuck))
     summary = review.content.decode()

@@ -141,6 +141,16 @@ def test_variants_by_sku_keep_exact_case_sensitive_matches_only(shop):
     assert client.product_variants_by_sku('odd "sku" \\ value') == ()
 
 
+def test_the_variant_search_sends_the_text_as_one_term_and_finds_titles_and_skus(shop):
+    client = sandbox_admin_client(shop)
+    assert [v.title for v in client.product_variants_search("linen")] == ["M / Sand", "L / Sand"]
+    assert [v.sku for v in client.product_variants_search("  L / sand ")] == ["lin-l-sand"]
+    assert [v.sku for v in client.product_variants_search("LIN-M")] == ["LIN-M-SAND"]
+    assert client.product_variants_search('x" OR sku:* \\') == ()  # not "everything": the text stayed one term
+    assert client.product_variants_search("   ") == ()
+    assert sandbox_calls("graphql:OrderGuardProductVariantsSearch") == 4  # blank text asks nothing
+
+
 def test_without_the_new_scopes_the_calls_are_permission_errors(shop):
     SandboxShop.objects.filter(pk=shop.pk).update(granted_scopes="read_orders")
     client = sandbox_admin_client(shop)

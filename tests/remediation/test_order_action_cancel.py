@@ -9,9 +9,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from orderguard.remediation.models import RemediationAction
 from orderguard.sandbox.meta import services as sandbox_meta
-from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder
-from tests.remedies import ONE_ITEM, seen, stuck_shop
+from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxProductVariant
+from tests.remedies import ONE_ITEM, TWO_ITEMS, seen, stuck_shop
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])
 
@@ -59,3 +60,46 @@ def test_bad_input_is_a_command_error(stuck):
         call_command("order_action", stuck.shop.domain, "123", "cancel-and-link")
     with pytest.raises(CommandError, match="No shop"):
         call_command("order_action", "nope.myshopify.com", ONE_ITEM, "cancel-and-link")
+
+
+def _two_items_without_stakes(stuck) -> dict:
+    """The tent stakes' variant deleted: the item matches nothing; steel stakes are in the store instead."""
+    SandboxProductVariant.objects.filter(sku="FH-STK-AL").delete()
+    SandboxProductVariant.objects.create(shop=stuck.sandbox_shop, numeric_id=45000000009001, product_numeric_id=9000000009001,
+                                         product_title="Steel Tent Stakes", sku="FH-STK-ST", price="12.50")
+    return next(item for item in stuck.order(TWO_ITEMS).items if item["retailer_id"] == "FH-STK-AL")
+
+
+def _run_two(stuck, *args) -> str:
+    out = StringIO()
+    call_command("order_action", stuck.shop.domain, TWO_ITEMS, "cancel-and-link", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_an_unmapped_item_needs_a_replacement_or_a_drop_from_the_operator(stuck):
+    stakes = _two_items_without_stakes(stuck)
+    with pytest.raises(CommandError, match=rf"Not started: .*--replace ITEM_ID=VARIANT_ID or --drop ITEM_ID: {stakes['id']} \(Aluminum Tent Stakes"):
+        _run_two(stuck)
+    with pytest.raises(CommandError, match="not in your store"):
+        _run_two(stuck, "--replace", f"{stakes['id']}=404")
+    with pytest.raises(CommandError, match="ITEM_ID=VARIANT_ID"):
+        _run_two(stuck, "--replace", f"{stakes['id']}=steel")
+    assert RemediationAction.objects.count() == 0 and seen(TWO_ITEMS) == (0, 0, 0, 0)
+
+
+def test_replace_puts_the_variant_in_the_draft_and_the_mapping_says_merchant(stuck):
+    stakes = _two_items_without_stakes(stuck)
+    data = json.loads(_run_two(stuck, "--replace", f"{stakes['id']}=45000000009001", "--json"))
+    action = data["action"]
+    assert action["step"] == "done", action["message"]
+    assert action["params"]["replacements"] == {stakes["id"]: "gid://shopify/ProductVariant/45000000009001"}
+    assert [(line["sku"], line["quantity"]) for line in SandboxDraftOrder.objects.get().line_items] == [("FH-TNT-2P", 1), ("FH-STK-ST", stakes["quantity"])]
+    row = next(row for row in action["result"]["mapping"] if row["meta_item_id"] == stakes["id"])
+    assert row["matched_by"] == "merchant" and row["replaced_product_name"] == stakes["product_name"]
+
+
+def test_drop_leaves_the_item_out(stuck):
+    stakes = _two_items_without_stakes(stuck)
+    data = json.loads(_run_two(stuck, "--drop", stakes["id"], "--json"))
+    assert data["action"]["step"] == "done" and data["action"]["params"]["dropped_items"] == [stakes["id"]]
+    assert [line["sku"] for line in SandboxDraftOrder.objects.get().line_items] == ["FH-TNT-2P"]

@@ -20,6 +20,8 @@ from orderguard.integrations.shopify.draft_types import (
 from orderguard.integrations.shopify.errors import ShopifyDiscountCodeTakenError, ShopifyUserError
 
 NODES_PER_QUERY = 250  # Shopify's limit for input arrays
+SEARCH_FIRST = 10  # a picker shows a handful; the merchant narrows the text instead of paging
+SEARCH_MAX_CHARS = 100
 
 
 class RemedyOperations:
@@ -75,6 +77,16 @@ class RemedyOperations:
         nodes = (self.query("product_variants_by_sku", {"query": f"sku:{search_value(sku)}"}).data.get("productVariants") or {}).get("nodes") or ()
         return tuple(ProductVariant.from_node(node) for node in nodes if node and node.get("sku") == sku)
 
+    def product_variants_search(self, text: str, *, first: int = SEARCH_FIRST) -> tuple[ProductVariant, ...]:
+        """Variants matching the merchant's text (Shopify's default fields: titles, SKU). The text is one
+        quoted term, so nothing in it (quotes, `OR`, `sku:*`) changes the query; blank text finds nothing."""
+        phrase = search_phrase(text)
+        if not phrase:
+            return ()
+        data = self.query("product_variants_search", {"query": phrase, "first": first}).data
+        nodes = (data.get("productVariants") or {}).get("nodes") or ()
+        return tuple(ProductVariant.from_node(node) for node in nodes if node and node.get("id"))
+
     # Discount codes (optional scope write_discounts)
     # --------------------------------------------------------------------------------------------------
 
@@ -95,6 +107,15 @@ class RemedyOperations:
 def search_value(value: str) -> str:
     """A value for Shopify's search syntax, quoted so spaces and colons stay part of it."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def search_phrase(text: str) -> str:
+    """The merchant's free text as one quoted term of Shopify's search syntax, or "" when blank. Inside a
+    quoted value `:`, `(`, `)`, `OR` and `*` are plain text (the grammar's value is "any quoted string"); only
+    the quote and the backslash need escaping, which search_value does. Control characters and runs of
+    whitespace become one space."""
+    words = "".join(" " if ord(char) < 32 or char.isspace() else char for char in text).split()
+    return search_value(" ".join(words)[:SEARCH_MAX_CHARS]) if words else ""
 
 
 def _raise_user_errors(payload: dict, mutation: str, request_id: str | None) -> None:

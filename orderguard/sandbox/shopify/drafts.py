@@ -1,5 +1,5 @@
 """The sandbox Admin API for the remedies: draft orders (create, invoice send, read, search by tag),
-product variants (nodes by id, productVariants by SKU) and basic discount codes, plus the simulated buyer
+product variants (nodes by id, productVariants by SKU or free text) and basic discount codes, plus the simulated buyer
 who pays a draft's invoice (`draft_order_complete`).
 
 Shopify's behaviour played here: a draft order's lines must name existing variants (userErrors
@@ -273,23 +273,50 @@ def nodes(shop: SandboxShop, ids: list[str]) -> list[dict | None]:
 
 @root_field("productVariants")
 def product_variants(shop: SandboxShop, first=None, last=None, query=None, **_ignored) -> dict:
-    """productVariants(first|last, query) with `sku:` (Shopify's search ignores case; so does this)."""
+    """productVariants(first|last, query): `sku:` (exact; Shopify's search ignores case, so does this; a
+    trailing `*` is a prefix), `id:`, `product_id:`, and free-text terms (bare or quoted, with `\\"` and
+    `\\\\` escapes) matched as case-insensitive substrings of the variant's title, its product's title or
+    its SKU. Every term must match (AND, Shopify's default); a quoted term is one term whatever it holds."""
     if (first is None) == (last is None):
         raise GraphQLError("you must provide one of first or last")
     rows = list(shop.variants.order_by("numeric_id"))
-    for field, value in re.findall(r'(\w+):("(?:[^"\\]|\\.)*"|\S+)', query or ""):
-        value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\") if value.startswith('"') else value
-        if field == "sku":
-            rows = [variant for variant in rows if variant.sku.lower() == value.lower()]
-        elif field in ("id", "product_id"):
-            attribute = "numeric_id" if field == "id" else "product_numeric_id"
-            rows = [variant for variant in rows if str(getattr(variant, attribute)) == value]
+    for field, value in variant_search_terms(query or ""):
+        rows = [variant for variant in rows if _variant_matches(variant, field, value)]
     rows = rows[:first] if first is not None else rows[-last:]
     return {
         "__typename": "ProductVariantConnection",
         "nodes": [variant_node(variant) for variant in rows],
         "pageInfo": {"__typename": "PageInfo", "hasNextPage": False, "hasPreviousPage": False},
     }
+
+
+# A term: an optional `field:` and a value, quoted (escapes allowed) or bare.
+_VARIANT_TERM = re.compile(r'(?:(\w+):)?("(?:[^"\\]|\\.)*"?|\S+)')
+
+
+def variant_search_terms(query: str) -> list[tuple[str, str]]:
+    """(field or "", value) per term; the connective AND is implied and skipped."""
+    terms = []
+    for match in _VARIANT_TERM.finditer(query):
+        field, value = (match.group(1) or "").lower(), match.group(2)
+        if not field and value == "AND":
+            continue
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1] if len(value) > 1 and value.endswith('"') else value[1:])
+        terms.append((field, value))
+    return terms
+
+
+def _variant_matches(variant: SandboxProductVariant, field: str, value: str) -> bool:
+    wanted = value.lower()
+    if field == "sku":
+        sku = variant.sku.lower()
+        return sku.startswith(wanted[:-1]) if wanted.endswith("*") else sku == wanted
+    if field in ("id", "product_id"):
+        return str(variant.numeric_id if field == "id" else variant.product_numeric_id) == value
+    if field:
+        return True  # a filter the sandbox does not play: Shopify would apply it; here it keeps every row
+    return any(wanted in text.lower() for text in (variant.title, variant.product_title, variant.sku))
 
 
 def variant_node(variant: SandboxProductVariant) -> dict:

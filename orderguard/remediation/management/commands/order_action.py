@@ -61,6 +61,7 @@ class Command(BaseCommand):
             shop_domain=shop.domain, meta_order_id=order.meta_order_id, reason=options["reason"], description=options["description"],
             restock=options["restock"], discount=options["discount"], message=options["message"], manual_done=options["manual_done"],
             as_json=options["as_json"], stdout=self.stdout, link=options["link"], send_by=options["send_by"],
+            replace=options["replace"], drop=options["drop"],
         )
 
     # apology
