@@ -4,6 +4,7 @@ what the sandbox saw (Meta cancellations, draft orders, invoice emails)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -13,6 +14,7 @@ from orderguard.orders.models import SocialOrder
 from orderguard.orders.polling import poll_shop
 from orderguard.remediation.cancel_start import CancelOptions, cancel_and_link_start
 from orderguard.remediation.models import RemediationAction
+from orderguard.remediation.services import remediation_action_run
 from orderguard.sandbox.admin_views import app_toml_scopes
 from orderguard.sandbox.meta.models import MetaOrder, MetaToken
 from orderguard.sandbox.models import SandboxCall, SandboxShop
@@ -83,3 +85,19 @@ def seen(meta_order_id: str = ONE_ITEM) -> Seen:
         drafts=len(drafts),
         invoice_emails=SandboxInvoiceEmail.objects.filter(draft_order_id__in=drafts).count(),
     )
+
+
+def run_action_in_background(*meta_order_ids: str) -> threading.Thread:
+    """A worker stand-in for browser tests: runs the action as soon as the merchant confirmed it (within 20 s)."""
+
+    def work() -> None:
+        for _ in range(200):
+            action = RemediationAction.objects.filter(order__meta_order_id__in=meta_order_ids).first()
+            if action is not None:
+                remediation_action_run(action_id=action.pk)
+                return
+            threading.Event().wait(0.1)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    return thread

@@ -7,18 +7,16 @@ screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from orderguard.remediation.models import RemediationAction
-from orderguard.remediation.services import remediation_action_run
 from orderguard.sandbox.meta import services as sandbox_meta
 from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxProductVariant
 from tests.browser import ARTIFACTS, chromium_page
-from tests.remedies import ONE_ITEM, TWO_ITEMS, seen, stuck_shop
+from tests.remedies import ONE_ITEM, TWO_ITEMS, run_action_in_background, seen, stuck_shop
 from tests.scenarios import BROKEN_SHOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
@@ -33,22 +31,6 @@ WORDS = {
 @pytest.fixture
 def stuck(client, app_server):
     return stuck_shop(client=client)
-
-
-def _run_in_background() -> threading.Thread:
-    """A worker stand-in: runs the action as soon as the merchant confirmed it."""
-
-    def work():
-        for _ in range(200):
-            action = RemediationAction.objects.filter(order__meta_order_id__in=[ONE_ITEM, TWO_ITEMS]).first()
-            if action is not None:
-                remediation_action_run(action_id=action.pk)
-                return
-            threading.Event().wait(0.1)
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    return thread
 
 
 def _cancel_and_link(page, stuck, *, language: str, width: str, meta_order_id: str, app_bridge_modal: bool) -> None:
@@ -85,7 +67,7 @@ def _cancel_and_link(page, stuck, *, language: str, width: str, meta_order_id: s
 
     # Meta answers 2.5 s late twice, so the checking and cancelling steps are visible.
     sandbox_meta.inject_fault(stuck.commerce_account_id, "slow", seconds=2.5, times=2)
-    worker = _run_in_background()
+    worker = run_action_in_background(ONE_ITEM, TWO_ITEMS)
     modal.get_by_role("button", name=words["confirm"]).click()
     progress = frame.get_by_test_id("cancel-progress")
     expect(progress).to_be_visible(timeout=10_000)

@@ -5,17 +5,15 @@ quantity. English at 1440 px, Dutch on a 375 px phone; screenshots in test-artif
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from orderguard.remediation.models import RemediationAction
-from orderguard.remediation.services import remediation_action_run
 from orderguard.sandbox.shopify.draft_models import SandboxDraftOrder, SandboxProductVariant
 from tests.browser import ARTIFACTS, chromium_page
-from tests.remedies import TWO_ITEMS, stuck_shop
+from tests.remedies import TWO_ITEMS, run_action_in_background, stuck_shop
 from tests.scenarios import BROKEN_SHOP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
@@ -37,20 +35,6 @@ def stuck(client, app_server):
     SandboxProductVariant.objects.create(shop=stuck.sandbox_shop, numeric_id=STEEL_ID, product_numeric_id=9000000009001,
                                          product_title="Steel Tent Stakes", title="Pack of 8", sku="FH-STK-ST", price="12.50")
     return stuck
-
-
-def _run_in_background() -> threading.Thread:
-    def work():
-        for _ in range(200):
-            action = RemediationAction.objects.filter(order__meta_order_id=TWO_ITEMS).first()
-            if action is not None:
-                remediation_action_run(action_id=action.pk)
-                return
-            threading.Event().wait(0.1)
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    return thread
 
 
 def _pick_and_cancel(page, stuck, *, language: str, width: int) -> None:
@@ -90,7 +74,7 @@ def _pick_and_cancel(page, stuck, *, language: str, width: int) -> None:
     expect(modal).to_contain_text(words["replaces"])
     page.screenshot(path=ARTIFACTS / f"pick-confirm-{language}-{width}.png")
 
-    worker = _run_in_background()
+    worker = run_action_in_background(TWO_ITEMS)
     modal.get_by_role("button", name=words["confirm"]).click()
     progress = frame.get_by_test_id("cancel-progress")
     expect(progress).to_have_attribute("data-step", "done", timeout=30_000)
