@@ -8,6 +8,7 @@ exactly as a Celery worker process runs poll_shop_task, in three phases:
   no change      an incremental poll where nothing changed on either platform
   scaling        one shop at 10, 50 and 200 orders: SQL statements per poll must not grow with the orders
 
+Each poll loads its shop by id first, as the task does, and that read is counted with the poll.
 Prints shop-polls per second (this process), CPU ms per poll (this process only; the sandbox runs
 beside it on the other core), SQL statements per poll, API calls per poll and peak memory.
 
@@ -87,6 +88,7 @@ def install(index: int, orders: int):
 
 def phase(title: str, shops, *, full: bool | None, profile: bool = False) -> dict:
     from orderguard.orders.polling import poll_shop
+    from orderguard.shops.selectors import shop_with_preferences
 
     reports = []
     profiler = cProfile.Profile(time.process_time) if profile else None  # CPU time: the share that counts
@@ -96,7 +98,8 @@ def phase(title: str, shops, *, full: bool | None, profile: bool = False) -> dic
         if profiler:
             profiler.enable()
         for shop in shops:
-            reports.append(poll_shop(shop=shop, full=full))
+            # As poll_shop_task runs it: the shop (with its preferences) loaded by id, then polled.
+            reports.append(poll_shop(shop=shop_with_preferences(shop_id=shop.pk), full=full))
         if profiler:
             profiler.disable()
     wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
@@ -145,26 +148,21 @@ def main() -> None:
     started = time.perf_counter()
     shops = [install(index, args.orders) for index in range(args.shops)]
     scaling = {size: install(args.shops + offset, size) for offset, size in enumerate((10, 50, 200))}
-    # As poll_shop_task loads them: with the shop's preferences in the same query.
-    from orderguard.shops.models import Shop
-
-    by_pk = Shop.objects.select_related("preferences").in_bulk([shop.pk for shop in [*shops, *scaling.values()]])
-    shops = [by_pk[shop.pk] for shop in shops]
-    scaling = {size: by_pk[shop.pk] for size, shop in scaling.items()}
     print(f"set-up: {time.perf_counter() - started:.0f} s")
 
     with web_server(port=PORT, workers=1, threads=4):
         phase("First poll (full sweep, every order new)", shops, full=True)
         phase("Incremental poll, nothing changed", shops, full=False)
         phase("Incremental poll, nothing changed (again)", shops, full=False, profile=args.profile)
-        print("\nScaling: SQL statements per poll against the number of orders")
+        print("\nScaling: SQL statements per poll against the number of orders (the task's shop read included)")
+        from orderguard.orders.polling import poll_shop
+        from orderguard.shops.selectors import shop_with_preferences
+
         for size, shop in scaling.items():
             with count_queries() as first:
-                from orderguard.orders.polling import poll_shop
-
-                poll_shop(shop=shop, full=True)
+                poll_shop(shop=shop_with_preferences(shop_id=shop.pk), full=True)
             with count_queries() as again:
-                poll_shop(shop=shop, full=False)
+                poll_shop(shop=shop_with_preferences(shop_id=shop.pk), full=False)
             print(f"  {size:4d} orders: first poll {first['n']:3d} statements, incremental poll {again['n']:3d} statements")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of the polling process: {peak:.0f} MB")

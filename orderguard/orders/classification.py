@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from django.db.models import Q
 
+from orderguard.core import sql
 from orderguard.orders.detection_settings import detection_settings_for
 from orderguard.orders.events import order_shopify_match_event, order_status_event
 from orderguard.orders.models import ShopifySocialOrder, SocialOrder, SocialOrderEvent
@@ -53,8 +55,16 @@ def social_orders_to_classify(
 
 def social_orders_due(*, shop: Shop, now: datetime) -> list[SocialOrder]:
     """The orders whose verdict may have changed with time alone: those past their recheck time (one
-    indexed read; on a poll that learnt nothing new, nothing else can have changed)."""
-    return list(SocialOrder.objects.filter(shop=shop, recheck_at__lt=now).only(*CLASSIFY_FIELDS, *VERDICT_FIELDS))
+    indexed read; on a poll that learnt nothing new, nothing else can have changed). Every unchanged poll
+    runs it, so it is plain SQL (orderguard.core.sql says why)."""
+    params = sql.adapted(SocialOrder, {"shop": shop.pk, "recheck_at": now})
+    return sql.fetch(SocialOrder, _due_sql(), params, names=(*CLASSIFY_FIELDS, *VERDICT_FIELDS))
+
+
+@cache
+def _due_sql() -> str:
+    return (f"SELECT {sql.columns(SocialOrder, (*CLASSIFY_FIELDS, *VERDICT_FIELDS))} FROM {sql.table(SocialOrder)}"
+            " WHERE shop_id = %s AND recheck_at < %s")
 
 
 def social_orders_classify(

@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
+from orderguard.core import sql
 from orderguard.core.heartbeat import renewing
 from orderguard.orders.models import PollState
 from orderguard.shops.models import Shop
@@ -34,6 +36,8 @@ class PollLease:
     shop_id: int
     owner: str
     released: bool = False
+    # The shop's PollState as the statement that took the lease read it.
+    state: PollState | None = None
 
     def _rows(self):
         return PollState.objects.filter(shop_id=self.shop_id, lease_owner=self.owner)
@@ -44,7 +48,8 @@ def poll_lease_held(*, shop: Shop) -> Iterator[PollLease | None]:
     """Yield the shop's poll lease, or None while another poll holds it. Released on exit (if the
     outcome write has not released it already)."""
     lease = PollLease(shop_id=shop.pk, owner=secrets.token_hex(16))
-    if not _take(lease=lease, shop=shop):
+    lease.state = _take(lease=lease, shop=shop)
+    if lease.state is None:
         yield None
         return
     try:
@@ -58,9 +63,9 @@ def poll_lease_held(*, shop: Shop) -> Iterator[PollLease | None]:
 def poll_state_save(*, state: PollState, lease: PollLease) -> bool:
     """Write the poll's outcome (every field a poll sets) and release the lease, in one statement.
     False if the lease was lost meanwhile (expired and taken by another poll): that poll records instead."""
-    lease.released = bool(lease._rows().update(
-        **{name: getattr(state, name) for name in OUTCOME_FIELDS}, lease_owner="", lease_expires_at=None
-    ))
+    outcome = {name: getattr(state, name) for name in OUTCOME_FIELDS} | {"lease_owner": "", "lease_expires_at": None}
+    held = {"shop": lease.shop_id, "lease_owner": lease.owner}
+    lease.released = bool(sql.execute(_save_sql(), [*sql.adapted(PollState, outcome), *sql.adapted(PollState, held)]))
     return lease.released
 
 
@@ -73,12 +78,32 @@ def poll_skip_record(*, shop: Shop, reason: str, now: datetime, lease: PollLease
     lease.released = bool(lease._rows().update(**skip, lease_owner="", lease_expires_at=None))
 
 
-def _take(*, lease: PollLease, shop: Shop) -> bool:
+def _take(*, lease: PollLease, shop: Shop) -> PollState | None:
+    """Take the lease if it is free, reading the state in the same statement; None while it is held."""
     now = timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
-    take = {"lease_owner": lease.owner, "lease_expires_at": now + LOCK_TTL}
-    if PollState.objects.filter(free, shop=shop).update(**take):
-        return True
+    state = _take_returning(lease=lease, now=now)
+    if state is not None:
+        return state
     # No row yet (a poll on demand of a shop never dispatched): create it due now, then take it.
     _, created = PollState.objects.get_or_create(shop=shop, defaults={"next_poll_at": now})
-    return created and bool(PollState.objects.filter(free, shop=shop).update(**take))
+    return _take_returning(lease=lease, now=now) if created else None
+
+
+def _take_returning(*, lease: PollLease, now: datetime) -> PollState | None:
+    take = {"lease_owner": lease.owner, "lease_expires_at": now + LOCK_TTL}
+    where = {"shop": lease.shop_id, "lease_expires_at": now}
+    taken = sql.fetch(PollState, _take_sql(), [*sql.adapted(PollState, take), *sql.adapted(PollState, where)])
+    return taken[0] if taken else None
+
+
+# The two statements every poll runs, written out once per process (orderguard.core.sql says why).
+@cache
+def _take_sql() -> str:
+    return (f"UPDATE {sql.table(PollState)} SET {sql.assignments(PollState, ('lease_owner', 'lease_expires_at'))}"
+            f" WHERE shop_id = %s AND (lease_expires_at IS NULL OR lease_expires_at <= %s) RETURNING {sql.columns(PollState)}")
+
+
+@cache
+def _save_sql() -> str:
+    return (f"UPDATE {sql.table(PollState)} SET {sql.assignments(PollState, (*OUTCOME_FIELDS, 'lease_owner', 'lease_expires_at'))}"
+            " WHERE shop_id = %s AND lease_owner = %s")

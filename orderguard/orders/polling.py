@@ -5,7 +5,8 @@ whose status changed since the last poll (minus an overlap), or every order of t
 full sweep, upserts them, reads Shopify only when something could have changed there, and runs the
 detection engine over every open order. With nothing new (no Meta change, no Shopify read, the same
 detection settings and channel), only time can change a verdict: the poll then reclassifies just the orders
-past their recheck time (one indexed read), and costs one Meta call, no Shopify call and five statements. Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
+past their recheck time (one indexed read), and costs one Meta call, no Shopify call and four statements
+(the task's read of the shop makes five). Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
 is polled is orderguard.orders.schedule's job.
 """
 
@@ -24,6 +25,7 @@ from orderguard.integrations.meta.types import MetaOrder
 from orderguard.integrations.shopify.errors import ShopifyError
 from orderguard.meta_connections.clients import meta_graph_client
 from orderguard.meta_connections.models import MetaConnection
+from orderguard.meta_connections.selectors import meta_connection_of
 from orderguard.meta_connections.services import meta_connection_record_apps, meta_connection_record_error
 from orderguard.orders.classification import social_orders_classify, social_orders_due, social_orders_to_classify
 from orderguard.orders.detection_settings import detection_settings_for
@@ -105,11 +107,11 @@ def poll_shop(*, shop: Shop, full: bool | None = None, now: datetime | None = No
 
 
 def _poll_locked(*, shop: Shop, lease: PollLease, full: bool | None, now: datetime, report: PollReport) -> None:
-    connection = MetaConnection.objects.filter(shop=shop).first()
+    connection = meta_connection_of(shop_id=shop.pk)
     report.message = _why_not_now(shop=shop, connection=connection, now=now)
     if report.message:
         return
-    state = PollState.objects.get(shop=shop)  # the lease made sure it exists
+    state = lease.state  # read by the statement that took the lease
     report.full_sweep = full = full if full is not None else _full_sweep_due(state=state, now=now)
     state.last_attempt_at = now
 

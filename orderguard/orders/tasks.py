@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from orderguard.core.tasks import orderguard_task
 from orderguard.orders import polling, schedule
-from orderguard.shops.models import Shop
+from orderguard.shops.selectors import shop_with_preferences
 
 
 # On a queue of its own, so a tick never waits behind a backlog of polls.
@@ -19,7 +19,7 @@ def dispatch_due_polls_task() -> None:
 
 @orderguard_task(name="orderguard.orders.poll_shop", queue="polling", acks_late=True)
 def poll_shop_task(*, shop_id: int) -> None:
-    shop = Shop.objects.select_related("preferences").filter(pk=shop_id).first()
+    shop = shop_with_preferences(shop_id=shop_id)
     if shop is not None:
         polling.poll_shop(shop=shop)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db.models import QuerySet
 
+from orderguard.core import sql
 from orderguard.integrations.shopify.auth import normalize_shop_handle_or_domain
-from orderguard.shops.models import DataRequestExport, Shop
+from orderguard.shops.models import DataRequestExport, Shop, ShopPreferences
 
 
 def shop_by_domain_or_handle(*, value: str) -> Shop | None:
@@ -20,3 +23,27 @@ def data_request_exports(*, shop: Shop) -> QuerySet[DataRequestExport]:
 
 def data_request_export_get(*, shop: Shop, export_id: int) -> DataRequestExport | None:
     return DataRequestExport.objects.filter(shop=shop, pk=export_id).first()
+
+
+def shop_with_preferences(*, shop_id: int) -> Shop | None:
+    """The shop with its saved preferences (or none saved) in one read, as select_related("preferences")
+    loads it. Every poll task starts with this read, so it is plain SQL (orderguard.core.sql says why)."""
+    rows = sql.fetch_rows(_shop_with_preferences_sql(), sql.adapted(Shop, {"id": shop_id}))
+    if not rows:
+        return None
+    split = sql.width(Shop)
+    shop = sql.instances(Shop, [rows[0][:split]])[0]
+    saved = rows[0][split:]
+    preferences = sql.instances(ShopPreferences, [saved])[0] if saved[0] is not None else None
+    Shop._meta.get_field("preferences").set_cached_value(shop, preferences)
+    if preferences is not None:
+        ShopPreferences._meta.get_field("shop").set_cached_value(preferences, shop)
+    return shop
+
+
+@cache
+def _shop_with_preferences_sql() -> str:
+    shops, preferences = Shop._meta.db_table, ShopPreferences._meta.db_table
+    return (f"SELECT {sql.columns(Shop, prefix=shops)}, {sql.columns(ShopPreferences, prefix=preferences)}"
+            f" FROM {sql.table(Shop)} LEFT JOIN {sql.table(ShopPreferences)} ON {sql.table(ShopPreferences)}.shop_id = {sql.table(Shop)}.id"
+            f" WHERE {sql.table(Shop)}.id = %s")

@@ -54,7 +54,7 @@ def test_an_order_is_reclassified_exactly_when_its_recheck_time_passes(installed
     assert before.outcome == "ok" and before.new_or_changed == 0 and before.shopify_calls == 0
     assert before.reclassified == 0 and _order().status == "processing"
     # Meta may send back an unchanged order (the poll asks with an overlap): then ingest reads it, one more.
-    assert len(queries) == 5 + bool(before.orders_received), [q["sql"] for q in queries]
+    assert len(queries) == 4 + bool(before.orders_received), [q["sql"] for q in queries]
 
     with time_machine.travel(order.recheck_at + timedelta(seconds=30), tick=False):
         after = _poll(shop)
@@ -82,7 +82,7 @@ def test_an_unchanged_poll_with_nothing_due_reclassifies_nothing_and_keeps_the_c
     assert report.outcome == "ok" and (report.meta_calls, report.shopify_calls) == (1, 0)
     assert report.new_or_changed == 0 and report.reclassified == 0
     assert (report.needs_action, report.statuses) == (first["needs_action"], first["statuses"])
-    assert len(queries) == 5 + bool(report.orders_received), "\n".join(q["sql"][:150] for q in queries)
+    assert len(queries) == 4 + bool(report.orders_received), "\n".join(q["sql"][:150] for q in queries)
 
 
 def test_a_new_grace_period_retimes_the_orders_at_the_next_poll(installed_shop):
