@@ -2,7 +2,10 @@
 
 The app under gunicorn (bench/_setup.web_server), the production default worker (`-Q alerts,default`),
 and a load client on loopback sending --deliveries signed `orders/create` deliveries, evenly paced over
---seconds, a --duplicates share of them sent again (same X-Shopify-Event-Id, as Shopify retries). Prints
+--seconds, a --duplicates share of them sent again (same X-Shopify-Event-Id, as Shopify retries). A
+--social share are orders of the Facebook & Instagram channel (its source name and "Facebook Order ID"),
+half of them matching a Meta order OrderGuard holds as missing, so the worker stores and reclassifies
+those as it would in a real shop; the rest are web-store orders it ignores. Prints
 the response times (p50, p99, max), then waits for the worker and counts: one WebhookDelivery row per
 distinct event (none lost, no duplicate row), each done after exactly one attempt.
 
@@ -26,19 +29,53 @@ PORT = 18796
 DOMAIN = "burst-shop.myshopify.com"
 
 
-def deliveries(count: int, duplicates: float) -> tuple[list, int]:
-    """The signed deliveries in sending order (duplicates resent a little later) and the distinct count."""
+META_ORDER_BASE = 7_300_000_000_000_000
+
+
+def deliveries(count: int, duplicates: float, social: float) -> tuple[list, int, list[str]]:
+    """The signed deliveries in sending order (duplicates resent a little later), the distinct count, and
+    the Meta order ids the matching channel orders carry (to be stored as missing before the burst)."""
+    from orderguard.reconciliation.matching import META_CHANNEL_SOURCE_NAME
     from orderguard.sandbox.shopify import webhooks as sender
 
     example = sender.for_shop(sender.example_payload("orders/create"), DOMAIN)
     unique = round(count / (1 + duplicates))
-    signed = [sender.sign(topic="orders/create", shop_domain=DOMAIN, payload={**example, "id": 820982911946154508 + n})
-              for n in range(unique)]
+    every = round(1 / social) if social > 0 else 0
+    matched: list[str] = []
+
+    def payload(n: int) -> dict:
+        shopify_id = 820982911946154508 + n
+        order = {**example, "id": shopify_id, "admin_graphql_api_id": f"gid://shopify/Order/{shopify_id}", "name": f"#{5000 + n}"}
+        if every and n % every == 0:
+            meta_id = str(META_ORDER_BASE + n)
+            order |= {"source_name": META_CHANNEL_SOURCE_NAME, "note_attributes": [{"name": "Facebook Order ID", "value": meta_id}]}
+            if (n // every) % 2 == 0:
+                matched.append(meta_id)
+        return order
+
+    signed = [sender.sign(topic="orders/create", shop_domain=DOMAIN, payload=payload(n)) for n in range(unique)]
     random.seed(13)
     order = list(signed)
     for webhook in random.sample(signed, count - unique):
         order.insert(min(len(order), order.index(webhook) + random.randint(1, 50)), webhook)
-    return order, unique
+    return order, unique, matched
+
+
+def held_as_missing(shop, meta_ids: list[str]) -> None:
+    """The Meta orders the burst's channel orders answer: CREATED an hour ago, not in Shopify."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orderguard.orders.models import PollState, SocialOrder
+
+    placed = timezone.now() - timedelta(hours=1)
+    PollState.objects.create(shop=shop, next_poll_at=timezone.now() + timedelta(minutes=5), shopify_checked_at=placed)
+    SocialOrder.objects.bulk_create(
+        SocialOrder(shop=shop, meta_order_id=meta_id, meta_state="CREATED", meta_created_at=placed, meta_updated_at=placed,
+                    commerce_account_id="781204456120017", status="missing_from_shopify", reason="not_in_shopify", needs_action=True)
+        for meta_id in meta_ids
+    )
 
 
 def send(order: list, *, seconds: float, senders: int) -> tuple[list[float], list[int]]:
@@ -72,6 +109,7 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=1000)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--duplicates", type=float, default=0.1, help="share of deliveries sent twice")
+    parser.add_argument("--social", type=float, default=0.3, help="share of channel orders (half match a missing Meta order)")
     parser.add_argument("--senders", type=int, default=32, help="client threads (connections) at once")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (x 8 threads)")
     args = parser.parse_args()
@@ -84,10 +122,11 @@ def main() -> None:
 
     WebhookDelivery.objects.all().delete()
     Shop.objects.filter(domain=DOMAIN).delete()
-    Shop.objects.create(domain=DOMAIN, name="Burst Shop", currency_code="USD", installed_at=timezone.now())
+    shop = Shop.objects.create(domain=DOMAIN, name="Burst Shop", currency_code="USD", installed_at=timezone.now())
     if os.environ.get("REDIS_URL"):
         subprocess.run(["redis-cli", "-u", os.environ["REDIS_URL"], "flushdb"], check=True, capture_output=True)
-    order, unique = deliveries(args.deliveries, args.duplicates)
+    order, unique, matched = deliveries(args.deliveries, args.duplicates, args.social)
+    held_as_missing(shop, matched)
     print(f"OrderGuard webhook burst: {len(order)} orders/create deliveries ({unique} distinct) in {args.seconds:.0f} s, "
           f"database {connection.vendor}, broker {'redis' if os.environ.get('REDIS_URL') else 'filesystem'}, "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -116,13 +155,19 @@ def main() -> None:
           f"attempts > 1: {rows.filter(attempts__gt=1).count()}, not done: {rows.exclude(status='done').count()}; "
           f"queue drained {drained:.1f} s after the last send")
     print("outcomes: " + ", ".join(f"{outcome!r} x {n}" for outcome, n in _outcomes(rows)))
+    from orderguard.orders.models import SocialOrder
+
+    recovered = SocialOrder.objects.filter(shop=shop, meta_order_id__in=matched).exclude(shopify_order_id="").count()
+    print(f"Meta orders held as missing: {len(matched)}; matched to their Shopify order by the burst: {recovered}")
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 def _outcomes(rows):
-    from django.db.models import Count
+    """Outcomes counted by kind (the order numbers in them replaced by N)."""
+    import re
+    from collections import Counter
 
-    return rows.values_list("outcome").annotate(n=Count("id")).order_by("-n").values_list("outcome", "n")
+    return Counter(re.sub(r"\d+", "N", outcome) for outcome in rows.values_list("outcome", flat=True)).most_common()
 
 
 if __name__ == "__main__":
