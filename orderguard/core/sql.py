@@ -72,7 +72,7 @@ def instances(model: type[Model], rows: Iterable[Sequence], *, names: Sequence[s
     """Model instances from rows of `columns(model, names)`."""
     fields = _fields(model, tuple(names) if names else None)
     connection = connections[using]
-    converters = _converters(model, fields, connection.vendor, using)
+    converters = _converters(model, fields, connection)
     attnames = [field.attname for field in fields]
     built = []
     for row in rows:
@@ -96,14 +96,16 @@ def _fields(model: type[Model], names: tuple[str, ...] | None) -> tuple:
     return tuple(field for field in concrete if field.attname in wanted)
 
 
-@cache
-def _converters(model: type[Model], fields: tuple, vendor: str, using: str) -> tuple:
-    """Per column, the converters the ORM would apply (the backend's, then the field's)."""
-    connection = connections[using]
-    found = []
-    for index, field in enumerate(fields):
-        expression = field.get_col(model._meta.db_table)
-        functions = [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
-        if functions:
-            found.append((index, expression, tuple(functions)))
-    return tuple(found)
+def _converters(model: type[Model], fields: tuple, connection) -> tuple:
+    """Per column, the converters the ORM would apply (the backend's, then the field's). Kept on the
+    connection they were made for (connections are per thread; a backend's converters are its methods)."""
+    kept = connection.__dict__.setdefault("_orderguard_sql_converters", {})
+    if (model, fields) not in kept:
+        found = []
+        for index, field in enumerate(fields):
+            expression = field.get_col(model._meta.db_table)
+            functions = [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
+            if functions:
+                found.append((index, expression, tuple(functions)))
+        kept[(model, fields)] = tuple(found)
+    return kept[(model, fields)]
