@@ -16,7 +16,8 @@ def _warm() -> None:
 
     get_resolver().url_patterns
     for code, _ in settings.LANGUAGES:
-        translation.trans_real.translation(code)
+        with translation.override(code):
+            translation.gettext("OrderGuard")  # loads the language's catalog
 
 
 _warm()

@@ -22,12 +22,12 @@ def table(model: type[Model], *, using: str = "default") -> str:
     return connections[using].ops.quote_name(model._meta.db_table)
 
 
-def columns(model: type[Model], names: Sequence[str] | None = None, *, using: str = "default", prefix: str = "") -> str:
+def columns(model: type[Model], names: Sequence[str] | None = None, *, using: str = "default", qualified: bool = False) -> str:
     """The quoted column list of `names` (field names or attnames; every concrete field when None), each
-    qualified by `prefix` (a table or its alias) when given."""
+    prefixed with the model's table when `qualified` (for a join)."""
     quote = connections[using].ops.quote_name
-    qualified = f"{quote(prefix)}." if prefix else ""
-    return ", ".join(qualified + quote(field.column) for field in _fields(model, tuple(names) if names else None))
+    prefix = f"{table(model, using=using)}." if qualified else ""
+    return ", ".join(prefix + quote(field.column) for field in _fields(model, tuple(names) if names else None))
 
 
 def width(model: type[Model]) -> int:

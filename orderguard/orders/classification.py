@@ -35,6 +35,8 @@ VERDICT_FIELDS = (
     "status", "reason", "needs_action", "stuck_since", "resolved_at", "deadline_at",
     "shopify_order_id", "shopify_order_name", "shopify_matched_field",
 )
+# What a poll loads of each order it may classify.
+LOADED_FIELDS = (*CLASSIFY_FIELDS, *VERDICT_FIELDS)
 # Stored with the verdict, not part of it: a new recheck time alone is saved, not counted as a change.
 SAVED_FIELDS = (*VERDICT_FIELDS, "recheck_at")
 
@@ -48,7 +50,7 @@ def social_orders_to_classify(
     with a recheck time at all: the times were computed with other settings."""
     timed = Q(recheck_at__isnull=False) if every_timed else Q(recheck_at__lt=now)
     open_orders = SocialOrder.objects.filter(shop=shop).filter(~Q(status__in=[s.value for s in DONE]) | timed)
-    by_pk = {order.pk: order for order in open_orders.only(*CLASSIFY_FIELDS, *VERDICT_FIELDS)}
+    by_pk = {order.pk: order for order in open_orders.only(*LOADED_FIELDS)}
     by_pk.update({order.pk: order for order in also})
     return list(by_pk.values())
 
@@ -58,12 +60,12 @@ def social_orders_due(*, shop: Shop, now: datetime) -> list[SocialOrder]:
     indexed read; on a poll that learnt nothing new, nothing else can have changed). Every unchanged poll
     runs it, so it is plain SQL (orderguard.core.sql says why)."""
     params = sql.adapted(SocialOrder, {"shop": shop.pk, "recheck_at": now})
-    return sql.fetch(SocialOrder, _due_sql(), params, names=(*CLASSIFY_FIELDS, *VERDICT_FIELDS))
+    return sql.fetch(SocialOrder, _due_sql(), params, names=LOADED_FIELDS)
 
 
 @cache
 def _due_sql() -> str:
-    return (f"SELECT {sql.columns(SocialOrder, (*CLASSIFY_FIELDS, *VERDICT_FIELDS))} FROM {sql.table(SocialOrder)}"
+    return (f"SELECT {sql.columns(SocialOrder, LOADED_FIELDS)} FROM {sql.table(SocialOrder)}"
             " WHERE shop_id = %s AND recheck_at < %s")
 
 

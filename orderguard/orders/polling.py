@@ -6,8 +6,8 @@ full sweep, upserts them, reads Shopify only when something could have changed t
 detection engine over every open order. With nothing new (no Meta change, no Shopify read, the same
 detection settings and channel), only time can change a verdict: the poll then reclassifies just the orders
 past their recheck time (one indexed read), and costs one Meta call, no Shopify call and four statements
-(the task's read of the shop makes five). Errors become state: a broken connection stops polling, a throttle sets a wait. When a shop
-is polled is orderguard.orders.schedule's job.
+(the task's read of the shop makes five). Errors become state: a broken connection stops polling, a
+throttle sets a wait. When a shop is polled is orderguard.orders.schedule's job.
 """
 
 from __future__ import annotations

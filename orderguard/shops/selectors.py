@@ -43,7 +43,6 @@ def shop_with_preferences(*, shop_id: int) -> Shop | None:
 
 @cache
 def _shop_with_preferences_sql() -> str:
-    shops, preferences = Shop._meta.db_table, ShopPreferences._meta.db_table
-    return (f"SELECT {sql.columns(Shop, prefix=shops)}, {sql.columns(ShopPreferences, prefix=preferences)}"
-            f" FROM {sql.table(Shop)} LEFT JOIN {sql.table(ShopPreferences)} ON {sql.table(ShopPreferences)}.shop_id = {sql.table(Shop)}.id"
-            f" WHERE {sql.table(Shop)}.id = %s")
+    shops, preferences = sql.table(Shop), sql.table(ShopPreferences)
+    return (f"SELECT {sql.columns(Shop, qualified=True)}, {sql.columns(ShopPreferences, qualified=True)}"
+            f" FROM {shops} LEFT JOIN {preferences} ON {preferences}.shop_id = {shops}.id WHERE {shops}.id = %s")
