@@ -73,13 +73,18 @@ def test_every_app_page_passes_axe_at_desktop_width(polled_broken_shop, language
         selected = frame.get_by_role("tab", selected=True)
         expect(selected).to_contain_text(words["needs"])
         selected.focus()
-        # After each load the selected tab has the focus again, so the next key press moves on from it.
+        # After each load the selected tab has the focus again, so the next key press moves on from it,
+        # even one pressed before htmx has settled the swap (slowed down here so the key surely lands
+        # there): it loads the tab in place, it does not follow the plain link and reload the page.
+        app.evaluate("() => { window.ogSamePage = true; htmx.config.defaultSettleDelay = 1500; }")
         page.keyboard.press("ArrowRight")
         expect(frame.get_by_role("tab", selected=True)).to_contain_text(words["processing"], timeout=10_000)
         expect(frame.get_by_role("tab", selected=True)).to_be_focused(timeout=10_000)
         page.keyboard.press("ArrowRight")
         expect(frame.get_by_role("tab", selected=True)).to_contain_text(words["resolved"], timeout=10_000)
         expect(frame.get_by_role("tab", selected=True)).to_be_focused(timeout=10_000)
+        assert app.evaluate("() => window.ogSamePage === true && htmx.config.defaultSettleDelay === 1500")
+        app.evaluate("() => { htmx.config.defaultSettleDelay = 20; }")
         expect(frame.get_by_role("tabpanel")).to_be_visible()
         page.keyboard.press("End")
         expect(frame.get_by_role("tab", selected=True)).to_contain_text(words["all"], timeout=10_000)

@@ -185,17 +185,22 @@
     event.preventDefault();
     var target = tabs[(next + tabs.length) % tabs.length];
     target.focus();
+    // Tabs a swap has just drawn are wired up by htmx only when the swap settles: a key pressed before
+    // that would follow the plain link and reload the whole page.
+    if (window.htmx) htmx.process(target);
     target.click();
   });
-  // Each reload of the list remembers on its own request whether a tab had the focus when it started:
-  // other requests (a status refresh every few seconds) settle in between and must not decide for it.
+  // A reload of the list replaces the tabs, and the focus with them. Whether to give it back is decided
+  // by where the focus is at the swap, not when the request started (a refresh of the list can be under
+  // way while the merchant moves between tabs); the flag stays up until a settle has used it.
+  var restoreTabFocus = false;
   function tabsHaveFocus() {
     var active = document.activeElement;
-    return !!(active && active.closest && active.closest('[role="tablist"]'));
+    return !!(active && active.closest && active.closest('#orders-list [role="tablist"]'));
   }
-  document.addEventListener("htmx:beforeRequest", function (event) {
+  document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "orders-list" && event.detail.xhr) event.detail.xhr.ogTabsHadFocus = tabsHaveFocus();
+    if (target && target.id === "orders-list" && tabsHaveFocus()) restoreTabFocus = true;
   });
   function showSelectedTab(event) {
     var detail = event && event.detail;
@@ -207,7 +212,8 @@
     if (left < bar.scrollLeft || left + selected.offsetWidth > bar.scrollLeft + bar.clientWidth) {
       bar.scrollLeft = left - (bar.clientWidth - selected.offsetWidth) / 2;
     }
-    if (detail && detail.xhr && detail.xhr.ogTabsHadFocus) selected.focus();
+    if (detail && restoreTabFocus) selected.focus();
+    if (detail) restoreTabFocus = false;
   }
   document.addEventListener("htmx:afterSettle", showSelectedTab);
   document.addEventListener("DOMContentLoaded", showSelectedTab);
