@@ -27,6 +27,20 @@
     });
   });
 
+  // htmx wires up what a swap drew only when the swap settles, a moment later. A click or a submit in
+  // that moment (a quick key press, a second click) would follow the plain link or post the plain form
+  // and reload the whole frame: wire the element up first, here in the capture phase, before its own
+  // listeners run. Processing is idempotent for elements htmx already knows.
+  var HTMX_REQUEST = "[hx-get],[hx-post],[hx-put],[hx-patch],[hx-delete]";
+  function processBeforeUse(event) {
+    var elt = event.target.closest && event.target.closest(HTMX_REQUEST);
+    if (elt && window.htmx) htmx.process(elt);
+    var form = event.target.form || (event.target.closest && event.target.closest("form"));
+    if (form && form !== elt && form.matches(HTMX_REQUEST) && window.htmx) htmx.process(form);
+  }
+  document.addEventListener("click", processBeforeUse, true);
+  document.addEventListener("submit", processBeforeUse, true);
+
   document.addEventListener("htmx:configRequest", function (event) {
     var token = tokens.get(event.detail.elt);
     if (token) {
@@ -185,9 +199,6 @@
     event.preventDefault();
     var target = tabs[(next + tabs.length) % tabs.length];
     target.focus();
-    // Tabs a swap has just drawn are wired up by htmx only when the swap settles: a key pressed before
-    // that would follow the plain link and reload the whole page.
-    if (window.htmx) htmx.process(target);
     target.click();
   });
   // A reload of the list replaces the tabs, and the focus with them. Whether to give it back is decided
