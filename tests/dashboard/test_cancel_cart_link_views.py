@@ -50,6 +50,6 @@ def test_a_cart_link_without_discount_shows_no_code_and_the_apps_own_email(clien
     review = _review(client, stuck, order, key, link="cart", send_by="app_email")
     body = review.content.decode()
     assert review.status_code == 200 and "Make a cart permalink to your store with" in body
-    assert "no discount code" in body and "OrderGuard&#x27;s own email" in body or "OrderGuard's own email" in body
+    assert "no discount code" in body and ("OrderGuard&#x27;s own email" in body or "OrderGuard's own email" in body)
     cart_with_invoice = _review(client, stuck, order, key, link="cart", send_by="shopify_invoice")
     assert cart_with_invoice.status_code == 422 and "has no Shopify invoice email" in cart_with_invoice.content.decode()
