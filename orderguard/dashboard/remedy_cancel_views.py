@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import retarget, trigger_client_event
 
+from orderguard.core.exceptions import ApplicationError
 from orderguard.core.http import AppRequest
 from orderguard.orders import selectors as order_selectors
 from orderguard.remediation import cancel_start, progress, replacements
 from orderguard.remediation.cancel_rules import CancelReason
+from orderguard.shops import services as shop_services
 
 MAX_BULK = 25
 REPLACE_FIELD = "replace-"  # replace-<meta item id> = the picked variant's GID
@@ -95,6 +97,23 @@ def _defaults() -> dict:
 
 def _panel_context(request: AppRequest, order, **extra) -> dict:
     return {"shop": request.shop, "order": order, "reasons": cancel_start.REASON_LABELS, **extra}
+
+
+@require_POST
+def discount_scope_refresh(request: AppRequest) -> HttpResponse:
+    """App Bridge's grant dialog answered "granted": read the scopes from Shopify now and redraw the form's
+    discount-codes notice in place, so the merchant goes on with what they filled in (the app/scopes_update
+    webhook records the same later). What the browser says is never trusted: Shopify's answer decides."""
+    error = ""
+    try:
+        shop_services.shop_scopes_refresh(shop=request.shop)
+    except ApplicationError as failure:
+        error = str(failure)
+    granted = cancel_start.shop_may_make_codes(shop=request.shop)
+    response = render(request, "remediation/_cancel_discount_scope.html", {"link_scope_missing": not granted, "scope_granted": granted, "scope_error": error})
+    if error:
+        trigger_client_event(response, "og:toast", {"message": error, "error": True})
+    return response
 
 
 @require_GET

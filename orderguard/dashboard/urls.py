@@ -28,6 +28,7 @@ urlpatterns = [
     path("orders/<int:order_id>/cancel/progress", remedy_cancel_views.cancel_progress_view, name="cancel-progress"),
     path("orders/<int:order_id>/cancel/row", remedy_cancel_views.cancel_row, name="cancel-row"),
     path("remedies/<int:action_id>/manual-done", remedy_cancel_views.cancel_manual_done, name="cancel-manual-done"),
+    path("orders/cancel/discount-scope", remedy_cancel_views.discount_scope_refresh, name="cancel-discount-scope"),
     path("orders/cancel/bulk/form", remedy_cancel_views.cancel_bulk_form, name="cancel-bulk-form"),
     path("orders/cancel/bulk/review", remedy_cancel_views.cancel_bulk_review, name="cancel-bulk-review"),
     path("orders/cancel/bulk", remedy_cancel_views.cancel_bulk_start, name="cancel-bulk-start"),

@@ -123,6 +123,19 @@ def shop_details_refresh(*, shop: Shop) -> Shop:
         raise ShopifyUnavailable(detail=str(error)) from None
 
 
+def shop_scopes_refresh(*, shop: Shop) -> Shop:
+    """Record the scopes the shop grants the app now, as Shopify reads them: called when App Bridge's grant
+    dialog answers, so the page can go on at once instead of waiting for the app/scopes_update webhook.
+    Raises ShopifyUnavailable."""
+    try:
+        scopes = shopify_admin_client(shop=shop).granted_scopes()
+    except ShopifyError as error:
+        raise ShopifyUnavailable(detail=str(error)) from None
+    shop.scopes = ",".join(scopes)
+    Shop.objects.filter(pk=shop.pk).update(scopes=shop.scopes)
+    return shop
+
+
 def shop_scopes_update(*, shop_domain: str, payload: dict) -> str:
     current = payload.get("current")
     if not isinstance(current, list):

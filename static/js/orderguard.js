@@ -315,11 +315,15 @@
 })();
 
 // Optional scopes (write_discounts for the cart link's code): App Bridge's scopes API opens Shopify's
-// grant dialog; the app/scopes_update webhook records the grant, and the page reloads to show it.
+// grant dialog. On a grant the button's own htmx request (og:scopes-granted) has the server read the
+// scopes from Shopify and redraw the notice, keeping the form as the merchant filled it in; without htmx
+// the page reloads.
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-og-request-scopes]");
   if (!button || !window.shopify || !window.shopify.scopes) return;
   window.shopify.scopes.request(button.dataset.ogRequestScopes.split(",")).then((response) => {
-    if (response && response.result === "granted-all") window.location.reload();
+    if (!response || response.result !== "granted-all") return;
+    if (window.htmx && document.body.contains(button)) htmx.trigger(button, "og:scopes-granted");
+    else window.location.reload();
   });
 });

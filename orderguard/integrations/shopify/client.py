@@ -103,6 +103,13 @@ class ShopifyAdminClient(RemedyOperations, HealthReads):
         """The channel definitions of every sales channel the shop has installed."""
         return ChannelDefinition.list_from_data(self.query("installed_channels").data)
 
+    def granted_scopes(self) -> tuple[str, ...]:
+        """The access scopes the shop has granted the app now (handles; an odd entry is left out)."""
+        data = self.query("app_access_scopes").data
+        installation = data.get("currentAppInstallation") if isinstance(data, dict) else None
+        entries = installation.get("accessScopes") if isinstance(installation, dict) else None
+        return tuple(entry["handle"] for entry in entries or () if isinstance(entry, dict) and isinstance(entry.get("handle"), str) and entry["handle"])
+
     def app_is_installed(self) -> bool:
         """True if our token still works; False if Shopify refuses it (uninstalled or revoked)."""
         try:

@@ -70,7 +70,11 @@ def shop_object(shop: SandboxShop) -> dict:
 
 @root_field("currentAppInstallation")
 def current_app_installation(shop: SandboxShop) -> dict:
-    return {"__typename": "AppInstallation", "id": f"gid://shopify/AppInstallation/{shop.numeric_id}"}
+    return {
+        "__typename": "AppInstallation", "id": f"gid://shopify/AppInstallation/{shop.numeric_id}",
+        "accessScopes": [{"__typename": "AccessScope", "handle": scope.strip(), "description": scope.strip()}
+                         for scope in shop.granted_scopes.split(",") if scope.strip()],
+    }
 
 
 # Orders
