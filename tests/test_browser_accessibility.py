@@ -6,6 +6,8 @@ keyboard. Screenshots at 1440 px and 390 px go to test-artifacts/."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
@@ -113,6 +115,32 @@ def test_every_app_page_passes_axe_at_desktop_width(polled_broken_shop, language
         expect(frame.get_by_test_id("shop-name")).to_be_visible(timeout=15_000)
         page.screenshot(path=ARTIFACTS / f"a11y-settings-{language}-1440.png")
         assert _serious(_app_frame(page)) == []
+
+
+def test_the_latest_tab_clicked_wins_even_when_an_earlier_answer_lands_first(polled_broken_shop):
+    """Each request waits for its ID token before it goes out. Here the second click's token is slow, so
+    the first click's answer arrives while the second request has not even left: the list must end on
+    the second tab, not on the first (or stuck in an element the first answer replaced)."""
+    tokens = {"asked": 0}
+
+    def slow_second_token(route):
+        tokens["asked"] += 1
+        if tokens["asked"] == 2:
+            threading.Event().wait(1.5)
+        route.continue_()
+
+    with chromium_page(width=1440, height=1000) as page:
+        page.goto(f"{ADMIN_APP_URL}?locale=en")
+        frame = page.frame_locator("#app-frame")
+        expect(frame.get_by_test_id("needs-action-count")).to_have_text("5", timeout=15_000)
+        page.route("**/id-token", slow_second_token)
+        # Both clicks in one go, so the second surely comes before the first answer.
+        _app_frame(page).evaluate("() => { document.getElementById('orders-tab-processing').click(); document.getElementById('orders-tab-all').click(); }")
+        expect(frame.locator("#orders-tab-all")).to_have_attribute("aria-selected", "true", timeout=10_000)
+        page.wait_for_timeout(500)  # nothing older lands after it
+        expect(frame.locator("#orders-tab-all")).to_have_attribute("aria-selected", "true")
+        assert tokens["asked"] >= 2
+        assert "tab=all" in _app_frame(page).url
 
 
 @pytest.mark.parametrize("language, browser_locale", LANGUAGES)

@@ -201,6 +201,34 @@
     target.focus();
     target.click();
   });
+  // The merchant's latest request for the list wins. A request is issued only after its ID token has
+  // arrived, and htmx aims it at the list element that was there when it was clicked: if an earlier
+  // request's answer replaced that element meanwhile, the later one would land in a detached element
+  // and never show. So an answer is not swapped in while a later request of the merchant's (a tab, a
+  // page, the filters; not the list's own refresh) is on its way.
+  var listRequests = new WeakMap();
+  var listRequestCount = 0;
+  var awaitedListRequest = null; // { number, since }: the latest, until its answer (or 15 s)
+  function listRequestNumber(detail) {
+    var trigger = detail.requestConfig ? detail.requestConfig.triggeringEvent : detail.triggeringEvent;
+    return (trigger && listRequests.get(trigger)) || 0;
+  }
+  document.addEventListener("htmx:confirm", function (event) {
+    var detail = event.detail;
+    if (!detail.target || detail.target.id !== "orders-list" || detail.elt.id === "orders-list" || !detail.triggeringEvent) return;
+    listRequests.set(detail.triggeringEvent, ++listRequestCount);
+    awaitedListRequest = { number: listRequestCount, since: Date.now() };
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail.target || detail.target.id !== "orders-list" || !awaitedListRequest) return;
+    var number = listRequestNumber(detail);
+    if (number === awaitedListRequest.number || Date.now() - awaitedListRequest.since > 15000) awaitedListRequest = null;
+    else if (number < awaitedListRequest.number) detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (awaitedListRequest && listRequestNumber(event.detail) === awaitedListRequest.number) awaitedListRequest = null;
+  });
   // A reload of the list replaces the tabs, and the focus with them. Whether to give it back is decided
   // by where the focus is at the swap, not when the request started (a refresh of the list can be under
   // way while the merchant moves between tabs); the flag stays up until a settle has used it.
