@@ -76,3 +76,11 @@ def test_the_nav_links_to_the_health_panel(client, app_server):
     health_shop(client, "healthy", poll=False)
     page = open_app(client, HEALTH_SHOP).content.decode()
     assert page.count('href="/app/health/') >= 2
+
+
+def test_before_the_first_run_the_panel_says_not_checked_yet_not_that_checks_failed_to_run(client, app_server):
+    health_shop(client, "healthy", poll=False)
+    page = open_app(client, HEALTH_SHOP, path="/app/health/").content.decode()
+    heading = page.split('id="health-summary-title">', 1)[1].split("</h2>", 1)[0]
+    assert heading == "Not checked yet."
+    assert "The checks have not run yet." in page and "Some checks could not run" not in page
