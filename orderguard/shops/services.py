@@ -131,6 +131,8 @@ def shop_scopes_refresh(*, shop: Shop) -> Shop:
         scopes = shopify_admin_client(shop=shop).granted_scopes()
     except ShopifyError as error:
         raise ShopifyUnavailable(detail=str(error)) from None
+    if not scopes:  # an installed app always holds scopes: an empty answer is odd, not a revocation of all
+        raise ShopifyUnavailable(detail="currentAppInstallation.accessScopes answered no scopes")
     shop.scopes = ",".join(scopes)
     Shop.objects.filter(pk=shop.pk).update(scopes=shop.scopes)
     return shop

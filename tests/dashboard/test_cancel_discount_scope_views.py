@@ -80,3 +80,15 @@ def test_shopify_refusing_the_token_is_a_clear_message_and_the_button_stays(clie
 def test_only_a_post_from_the_app_reaches_it(client, stuck):
     assert client.get(URL, headers=bearer(stuck.shop.domain)).status_code == 405
     assert client.post(URL).status_code in (401, 403)
+
+
+def test_an_answer_with_no_scopes_at_all_keeps_the_recorded_ones(client, stuck):
+    before = _scopes(stuck)
+    stuck.sandbox_shop.granted_scopes = ""
+    stuck.sandbox_shop.save(update_fields=["granted_scopes"])
+
+    response = client.post(URL, headers=bearer(stuck.shop.domain))
+
+    assert response.status_code == 200
+    assert 'data-testid="cancel-discount-scope-error"' in response.content.decode()
+    assert sorted(_scopes(stuck)) == sorted(before) and "read_orders" in before
