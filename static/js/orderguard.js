@@ -219,13 +219,12 @@
     listRequests.set(detail.triggeringEvent, ++listRequestCount);
     awaitedListRequest = { number: listRequestCount, since: Date.now() };
   });
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    if (!detail.target || detail.target.id !== "orders-list" || !awaitedListRequest) return;
+  function answerIsOutdated(detail) {
+    if (!awaitedListRequest) return false;
     var number = listRequestNumber(detail);
     if (number === awaitedListRequest.number || Date.now() - awaitedListRequest.since > 15000) awaitedListRequest = null;
-    else if (number < awaitedListRequest.number) detail.shouldSwap = false;
-  });
+    return !!awaitedListRequest && number < awaitedListRequest.number;
+  }
   document.addEventListener("htmx:afterRequest", function (event) {
     if (awaitedListRequest && listRequestNumber(event.detail) === awaitedListRequest.number) awaitedListRequest = null;
   });
@@ -238,8 +237,10 @@
     return !!(active && active.closest && active.closest('#orders-list [role="tablist"]'));
   }
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var target = event.detail.target;
-    if (target && target.id === "orders-list" && tabsHaveFocus()) restoreTabFocus = true;
+    var detail = event.detail;
+    if (!detail.target || detail.target.id !== "orders-list") return;
+    if (answerIsOutdated(detail)) detail.shouldSwap = false;
+    else if (tabsHaveFocus()) restoreTabFocus = true;
   });
   function showSelectedTab(event) {
     var detail = event && event.detail;
