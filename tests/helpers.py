@@ -97,3 +97,14 @@ def sandbox_admin_client(shop: SandboxShop) -> ShopifyAdminClient:
         http_client=shopify_http_client(),
         sleep=lambda seconds: None,
     )
+
+
+def broker_queues_emptied() -> int:
+    """Drop what earlier tests left on the broker's queues (Redis or the broker folder outlive a test), so a
+    worker process started now sees only this test's tasks. Returns how many messages were dropped."""
+    from orderguard.celery import app
+    from orderguard.core.tasks import QUEUES
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        return sum(channel.queue_purge(queue) or 0 for queue in QUEUES)
