@@ -75,6 +75,14 @@ def test_the_healthy_scenario_passes_every_check_with_the_optional_scope(client,
     assert set(_results(shop).values()) == {"pass"}
 
 
+def test_the_token_check_speaks_to_the_merchant_and_keeps_metas_token_type_for_support(client, app_server):
+    shop = health_shop(client, "healthy")
+    health_checks_run(shop=shop, codes=["meta.token_valid"])
+    stored = HealthCheckResult.objects.get(shop=shop, code="meta.token_valid")
+    assert stored.result == "pass" and "SYSTEM_USER" not in stored.message and stored.params == {}
+    assert stored.details["token_type"] == "SYSTEM_USER"
+
+
 def test_shopify_payments_inactive_is_failing_when_readable(client, app_server):
     shop = health_shop(client, "healthy", extra_scopes="read_shopify_payments")
     Shop.objects.filter(pk=shop.pk).update(scopes=shop.scopes + ",read_shopify_payments")

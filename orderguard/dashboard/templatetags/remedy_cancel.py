@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from orderguard.remediation import progress
 from orderguard.remediation.cancel_start import REASON_LABELS
+from orderguard.remediation.item_mapping import MatchedBy
 from orderguard.remediation.models import FINAL_STEPS, RemediationAction
 
 register = template.Library()
@@ -42,6 +43,14 @@ def is_final(step: str) -> bool:
 def reason_label(code: str) -> str:
     label = REASON_LABELS.get(code)
     return str(label) if label else code
+
+
+@register.filter
+def matched_by_label(matched_by: str) -> str:
+    """How a Meta item was found in the store, in the merchant's words (the code names the match rule)."""
+    words = {MatchedBy.VARIANT_ID: _("the same Shopify variant"), MatchedBy.OFFER_ID: _("found by its catalog ID"),
+             MatchedBy.SKU: _("found by its SKU"), MatchedBy.MERCHANT: _("chosen by you")}
+    return words.get(matched_by, matched_by)
 
 
 @register.inclusion_tag("remediation/_progress_row.html", takes_context=True)

@@ -39,7 +39,8 @@ def token_valid(ctx: CheckContext) -> Outcome:
         reason = str((info.error or {}).get("message") or "")
         return failing(_("Meta no longer accepts OrderGuard's access (%(reason)s). Reconnect your commerce account."),
                        fix_url=links.app_page("dashboard:meta"), reason=reason or "invalid", details={"error": info.error or {}})
-    return pass_(_("Meta accepts OrderGuard's access (a %(type)s token)."), type=info.type or "?")
+    # Meta's token type (SYSTEM_USER, USER, PAGE) is for support, in the details, not in the merchant's sentence.
+    return pass_(_("Meta accepts OrderGuard's access."), details={"token_type": info.type or ""})
 
 
 @check(code="meta.token_expiry", title=_("Meta access does not expire soon"), group="meta", cheap=True)
