@@ -54,6 +54,15 @@ def test_the_orders_page_in_the_admin(polled_broken_shop):
         expect(drawer).to_contain_text("Missing from Shopify")
         expect(drawer).to_contain_text("Hickory Camp Hatchet")
         page.screenshot(path=ARTIFACTS / "order-detail-en.png")
+        # Scrolled to its end, the drawer still shows its heading and close button.
+        scrolled, close_box = app.evaluate("""() => {
+            const drawer = document.getElementById("order-drawer");
+            drawer.scrollTop = drawer.scrollHeight;
+            const box = drawer.querySelector("[data-og-close-drawer]").getBoundingClientRect();
+            return [drawer.scrollTop, {top: box.top, bottom: box.bottom, height: drawer.clientHeight}];
+        }""")
+        assert scrolled > 0, "the drawer's content fits: nothing to scroll"
+        assert 0 <= close_box["top"] and close_box["bottom"] <= close_box["height"], close_box
         page.keyboard.press("Escape")
         expect(drawer).to_have_count(0)
 
