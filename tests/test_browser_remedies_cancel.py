@@ -62,7 +62,7 @@ def _cancel_and_link(page, stuck, *, language: str, width: str, meta_order_id: s
     else:
         modal = frame.locator("ui-modal.og-modal-open")
     expect(modal).to_be_visible(timeout=10_000)
-    expect(modal).to_contain_text("OUT_OF_STOCK")
+    expect(modal).to_contain_text("CANCEL_REASON_OTHER")  # the default: no specific reason is true by default
     page.screenshot(path=ARTIFACTS / f"cancel-confirm-{language}-{width}.png")
 
     # Meta answers 2.5 s late twice, so the checking and cancelling steps are visible.

@@ -91,7 +91,7 @@ def _link_context(request: AppRequest, values: dict, options=None) -> dict:
 
 
 def _defaults() -> dict:
-    return {"reason": CancelReason.OUT_OF_STOCK.value, "description": str(cancel_start.DEFAULT_DESCRIPTION), "restock": False,
+    return {"reason": cancel_start.DEFAULT_REASON.value, "description": str(cancel_start.DEFAULT_DESCRIPTION), "restock": False,
             "discount": "", "message": str(cancel_start.DEFAULT_MESSAGE), "dropped": (), "replacements": {}}
 
 

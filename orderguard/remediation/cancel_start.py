@@ -46,6 +46,9 @@ REASON_LABELS = {
     CancelReason.SUSPICIOUS_ORDER: gettext_lazy("Suspicious order"),
     CancelReason.CANCEL_REASON_OTHER: gettext_lazy("Other reason"),
 }
+# The order never reached the store, so no specific reason is true by default (Meta may show the buyer
+# "out of stock"); the default description says what happened.
+DEFAULT_REASON = CancelReason.CANCEL_REASON_OTHER
 DEFAULT_DESCRIPTION = gettext_lazy("We could not process your order through Facebook/Instagram. You have not been charged; we sent you a link to order the same items directly from our store.")
 DEFAULT_MESSAGE = gettext_lazy("Your order through Facebook/Instagram could not be processed, and we cancelled it: you have not been charged. Use this secure link to order the same items directly from our store.")
 MAX_DESCRIPTION, MAX_MESSAGE = 500, 2000
@@ -60,7 +63,7 @@ class CancelRefused(ApplicationError):
 class CancelOptions:
     """What the merchant confirmed."""
 
-    reason_code: str = CancelReason.OUT_OF_STOCK
+    reason_code: str = DEFAULT_REASON
     reason_description: str = ""
     restock: bool = False
     discount: dict | None = None  # {"value": "10", "type": "PERCENTAGE" | "FIXED_AMOUNT"}

@@ -16,6 +16,7 @@ from orderguard.orders.models import SocialOrder
 from orderguard.remediation.cancel_rules import CancelReason
 from orderguard.remediation.cancel_start import (
     DEFAULT_DESCRIPTION,
+    DEFAULT_REASON,
     DEFAULT_MESSAGE,
     link_choice,
     CancelOptions,
@@ -44,7 +45,8 @@ Step = RemediationAction.Step
 
 
 def add_cancel_and_link_arguments(parser) -> None:
-    parser.add_argument("--reason", default=CancelReason.OUT_OF_STOCK.value, choices=[reason.value for reason in CancelReason], help="Meta's reason code (default OUT_OF_STOCK).")
+    parser.add_argument("--reason", default=DEFAULT_REASON.value, choices=[reason.value for reason in CancelReason],
+                        help=f"Meta's reason code (default {DEFAULT_REASON.value}).")
     parser.add_argument("--description", default="", help="What the buyer may see on Meta (default: OrderGuard's text).")
     parser.add_argument("--restock", action="store_true", help="Restock the items on Meta.")
     parser.add_argument("--discount", default="", help="Apology discount on the draft order: 10%% or 5.00.")

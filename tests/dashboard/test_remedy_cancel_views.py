@@ -55,6 +55,8 @@ def test_the_drawer_offers_the_action_and_the_form_shows_what_will_happen(client
     for code in ("CUSTOMER_REQUESTED", "OUT_OF_STOCK", "INVALID_ADDRESS", "SUSPICIOUS_ORDER", "CANCEL_REASON_OTHER"):
         assert code in html
     assert "Ridge 2-Person Tent" in html and 'data-testid="cancel-unmapped"' in html and "Aluminum Tent Stakes" in html
+    # No specific reason is true by default for an order that never reached the store.
+    assert re.search(r'<option value="CANCEL_REASON_OTHER" selected>', html) and html.count(" selected>") == 1
     # The match rule in the merchant's words, not its code.
     assert "found by its SKU" in html and "matched by sku" not in html
     assert len(_key(html)) >= 24 and _key(html) != _key(_form(client, stuck, order))

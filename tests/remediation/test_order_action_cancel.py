@@ -48,6 +48,7 @@ def test_the_guided_manual_cancel_from_the_command_line(stuck):
     assert "awaiting_manual_cancel" in text and f"/orders/{ONE_ITEM}" in text and "--manual-done" in text
     data = json.loads(_run(stuck, "--manual-done", "--json"))
     assert data["action"]["step"] == "done" and data["action"]["result"]["manual_cancel_confirmed_by"] == "operator"
+    assert data["action"]["params"]["reason_code"] == "CANCEL_REASON_OTHER"  # no --reason: the default
     assert seen() == (0, 1, 1, 1)
     with pytest.raises(CommandError, match="waiting"):
         _run(stuck, "--manual-done")
