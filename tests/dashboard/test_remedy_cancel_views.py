@@ -147,11 +147,22 @@ def test_bad_input_is_a_clear_4xx(client, stuck):
     assert client.post("/app/remedies/999999/manual-done", headers=_headers(stuck)).status_code == 404
 
 
+def test_selected_orders_with_an_unmatched_item_lead_to_that_orders_own_form_to_pick_a_replacement(client, stuck):
+    SandboxProductVariant.objects.filter(sku="FH-STK-AL").delete()
+    one, two = stuck.order(ONE_ITEM), stuck.order(TWO_ITEMS)
+    form = client.post("/app/orders/cancel/bulk/form", {"ids": [one.pk, two.pk]}, headers=_headers(stuck)).content.decode()
+    picks = re.findall(r'hx-get="([^"]+)"[^>]*data-testid="cancel-bulk-pick"', form)
+    assert picks == [f"/app/orders/{two.pk}/"]
+    detail = client.get(picks[0], headers={**_headers(stuck), "HX-Request": "true"})
+    assert detail.status_code == 200 and f"/app/orders/{two.pk}/cancel/panel" in detail.content.decode()
+
+
 def test_selected_orders_each_get_their_own_action_and_a_summary(client, stuck):
     ids = [stuck.order(meta_id).pk for meta_id in (ONE_ITEM, TWO_ITEMS)]
     form = client.post("/app/orders/cancel/bulk/form", {"ids": ids}, headers=_headers(stuck)).content.decode()
     keys = dict(re.findall(r'name="key_(\d+)" value="([^"]+)"', form))
     assert set(keys) == {str(pk) for pk in ids}
+    assert 'data-testid="cancel-bulk-pick"' not in form  # every item matches a product
     data = {"ids": ids, **{f"key_{pk}": key for pk, key in keys.items()}, "reason": "OUT_OF_STOCK", "description": "", "message": "Sorry"}
     review = client.post("/app/orders/cancel/bulk/review", data, headers=_headers(stuck)).content.decode()
     assert "<ui-modal" in review and ONE_ITEM in review and TWO_ITEMS in review
