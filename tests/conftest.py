@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.factories import InstalledShop, install_and_connect, make_meta_connection, make_poll_state, make_shop, make_social_order
-from tests.helpers import SHOP_A, SHOP_B
+from tests.helpers import SHOP_A, SHOP_B, broker_queues_emptied
 
 # No network beyond this machine
 # ------------------------------------------------------------------------------------------------------
@@ -95,6 +95,14 @@ def _fresh_broker_folder():
     yield
     if getattr(settings, "TEST_RUN_VAR_DIR", None):
         shutil.rmtree(settings.TEST_RUN_VAR_DIR, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_broker_queues_for_worker_tests(request):
+    """A task an earlier test left on the broker (Redis outlives a test) would reach the worker processes a
+    `worker` test starts and blur what their logs show; those tests start on empty queues."""
+    if request.node.get_closest_marker("worker"):
+        broker_queues_emptied()
 
 
 @pytest.fixture

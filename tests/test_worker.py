@@ -22,18 +22,12 @@ from orderguard.core import durable
 from orderguard.sandbox.models import SandboxShop, SandboxToken
 from orderguard.sandbox.shopify import webhooks as sender
 from orderguard.shops.models import OfflineToken, Shop, WebhookDelivery
-from tests.helpers import broker_queues_emptied, database_url
+from tests.helpers import database_url
 from tests.helpers import SHOP_A, make_sandbox_shop, open_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
-
-
-@pytest.fixture(autouse=True)
-def empty_queues():
-    # A task an earlier test left on the broker would reach this test's workers and blur what their logs show.
-    broker_queues_emptied()
 
 
 @contextmanager

@@ -18,19 +18,13 @@ from orderguard.remediation.models import RemediationAction
 from orderguard.sandbox.meta import services as sandbox_meta
 from orderguard.sandbox.meta.models import MetaOrder
 from orderguard.sandbox.models import SandboxShop
-from tests.helpers import broker_queues_emptied, database_url
+from tests.helpers import database_url
 from tests.remedies import ONE_ITEM, seen, start, stuck_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 Step = RemediationAction.Step
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, databases=["default", "sandbox"])]
-
-
-@pytest.fixture(autouse=True)
-def empty_queues():
-    # A task an earlier test left on the broker would reach this test's workers and blur what their logs show.
-    broker_queues_emptied()
 
 
 @contextmanager
